@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { HuxiaoError } from '../errors.js';
+import { formatIssue, issuesFromZod, type ConfigIssue } from './issues.js';
+import { configSchema, type Config } from './schema.js';
+
+export const DEFAULT_CONFIG_PATH = '/etc/huxiao/config.yaml';
+
+export class ConfigError extends HuxiaoError {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(code: 'CONFIG_NOT_FOUND' | 'CONFIG_SYNTAX' | 'CONFIG_INVALID', source: string, issues: readonly ConfigIssue[]) {
+    super(code, `${source}: ${issues.length === 1 ? 'one problem' : `${issues.length} problems`}\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** Parses and validates config text; `source` names it in errors. Every problem is collected, not just the first. */
+export function parseConfig(text: string, source: string): Config {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      'CONFIG_SYNTAX',
+      source,
+      doc.errors.map((error) => ({ path: '(yaml)', message: error.message.split('\n')[0] ?? error.message, line: counter.linePos(error.pos[0]).line })),
+    );
+  }
+  const result = configSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
+  if (!result.success) throw new ConfigError('CONFIG_INVALID', source, issuesFromZod(result.error, doc, counter));
+  return deepFreeze(result.data);
+}
+
+export function loadConfig(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError('CONFIG_NOT_FOUND', path, [{ path: '(file)', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` }]);
+  }
+  return parseConfig(text, path);
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { camerasSchema } from './cameras.js';
+import { gatewaySchema } from './gateway.js';
+
+export const CONFIG_VERSION = 1;
+
+/**
+ * The config file, declared once. Each section lives in its own module beside this one and is owned by the
+ * stage it configures; the TypeScript type below is derived from this schema, and config/schema.json is generated from it.
+ */
+export const configSchema = z
+  .object({
+    version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION).describe('Version of this file\'s format.'),
+    gateway: gatewaySchema,
+    cameras: camerasSchema,
+  })
+  .strict()
+  .describe('Huxiao Edge gateway configuration.');
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = DeepReadonly<z.output<typeof configSchema>>;
+
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends ((...args: never[]) => unknown) | { reveal(): string }
+    ? T
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;

@@ -1,0 +1,46 @@
+import type { RgbImage } from '../ingest/frame.js';
+import type { Box } from '../vision/detection.js';
+
+export const RULE_TYPES = ['intrusion', 'dwell', 'return', 'line-cross', 'crowd', 'object', 'parking', 'vendor', 'absence'] as const;
+export type RuleType = (typeof RULE_TYPES)[number];
+
+/** Ordered from least to most urgent; voice warnings pre-empt by this order. */
+export const SEVERITIES = ['info', 'warning', 'critical', 'emergency'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** A rule decided that something happened. This is what the perception stage hands to the alert stage. */
+export interface RuleHit {
+  readonly kind: 'hit';
+  /** Rule id from the config. */
+  readonly rule: string;
+  readonly type: RuleType;
+  readonly severity: Severity;
+  readonly camera: string;
+  /** Zone or line id the rule watches. */
+  readonly zone: string;
+  /** Track that caused the hit; absent for rules about a zone as a whole (crowd, absence). */
+  readonly trackId?: number;
+  readonly label?: string;
+  readonly score?: number;
+  readonly box?: Box;
+  /** When the object (or condition) was first seen, ms on the frame clock. */
+  readonly firstSeenAt: number;
+  /** Timestamp of the frame the rule decided on, ms on the frame clock. */
+  readonly decidedAt: number;
+  readonly frameSeq: number;
+  /** Owned copy of the deciding frame, for the snapshot. */
+  readonly frame?: RgbImage;
+  /** Rule-specific figures: dwell seconds, people count, crossing direction, entries in window... */
+  readonly details: Readonly<Record<string, number | string | boolean>>;
+}
+
+/** The condition behind earlier hits of a rule ended (the track left the zone or was lost): repeats stop. */
+export interface RuleClear {
+  readonly kind: 'clear';
+  readonly rule: string;
+  readonly camera: string;
+  readonly trackId?: number;
+  readonly at: number;
+}
+
+export type RuleEvent = RuleHit | RuleClear;

@@ -12,6 +12,12 @@ export const ERROR_CODES = {
   FFMPEG_MISSING: 'ffmpeg or ffprobe is not installed or not on PATH.',
   SNAPSHOT_FAILED: 'No frame could be taken from the camera for a snapshot.',
   REPLAY_INPUT: 'The replay input file is missing or cannot be decoded.',
+  MODEL_MANIFEST: 'models/manifest.json is missing, unreadable or invalid, or names no model for a role and precision.',
+  MODEL_MISSING: 'A model file named in the manifest does not exist or cannot be read.',
+  MODEL_INTEGRITY: 'A model file differs from the manifest (size or sha256): truncated, tampered with or from another build.',
+  MODEL_LOAD: 'onnxruntime could not create a session from a model file that passed the integrity check.',
+  INFERENCE_DROPPED: 'An inference request was dropped unrun because a newer frame of the same camera replaced it in a full queue.',
+  INFERENCE_FAILED: 'onnxruntime failed while running a model on one input.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

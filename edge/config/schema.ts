@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { camerasSchema } from './cameras.js';
 import { gatewaySchema } from './gateway.js';
+import { visionSchema } from './vision.js';
 
 export const CONFIG_VERSION = 1;
 
@@ -13,6 +14,7 @@ export const configSchema = z
     version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION).describe('Version of this file\'s format.'),
     gateway: gatewaySchema,
     cameras: camerasSchema,
+    vision: visionSchema,
   })
   .strict()
   .describe('Huxiao Edge gateway configuration.');

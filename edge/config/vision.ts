@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+const precision = z.enum(['int8', 'fp32']);
+
+/** Labels reported by default: the people, vehicles and objects the school scenarios have rules for. */
+export const DEFAULT_DETECTOR_LABELS = ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck', 'knife', 'baseball bat', 'scissors'];
+
+const score = z.number().min(0.05).max(1);
+
+const detectorSchema = z
+  .object({
+    minScore: score
+      .default(0.4)
+      .describe('Minimum score of a reported object. On vtest.avi the walking people score 0.45-0.8 while a traffic cone scores 0.37 as "person".'),
+    minScoreByLabel: z
+      .record(z.string().min(1), score)
+      .default({})
+      .describe('Per-label minimum score overriding minScore, e.g. { knife: 0.5 } where a false alarm is costly.'),
+    labels: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(DEFAULT_DETECTOR_LABELS)
+      .describe('Labels to report (COCO names from the model manifest); others are discarded before NMS.'),
+    nmsIou: z.number().min(0.1).max(0.95).default(0.6).describe('Boxes of one label overlapping a higher-scored one by more than this IoU are suppressed.'),
+    maxDetections: z.number().int().min(1).max(1000).default(100).describe('Upper bound of objects reported per frame.'),
+  })
+  .strict()
+  .default({ minScore: 0.4, minScoreByLabel: {}, labels: DEFAULT_DETECTOR_LABELS, nmsIou: 0.6, maxDetections: 100 })
+  .describe('Object detector post-processing.');
+
+const faceDetectorSchema = z
+  .object({
+    minScore: score.default(0.6).describe('Minimum face score.'),
+    nmsIou: z.number().min(0.1).max(0.95).default(0.3).describe('Overlapping faces above this IoU are merged into the best one.'),
+    maxFaces: z.number().int().min(1).max(200).default(20).describe('Upper bound of faces reported per picture.'),
+  })
+  .strict()
+  .default({ minScore: 0.6, nmsIou: 0.3, maxFaces: 20 })
+  .describe('Face detector post-processing.');
+
+export const visionSchema = z
+  .object({
+    modelsDir: z.string().min(1).optional().describe('Directory holding manifest.json and the ONNX files; default: the models/ directory of the installed package.'),
+    precision: z
+      .object({
+        detector: precision.default('int8').describe('Object detector precision.'),
+        faceDetector: precision.optional().describe('Face detector precision; default: the one the manifest marks default (fp32 when INT8 lost accuracy).'),
+        faceEmbedder: precision.default('int8').describe('Face embedder precision.'),
+      })
+      .strict()
+      .default({ detector: 'int8', faceEmbedder: 'int8' })
+      .describe('Which build of each model to load; the fp32 files are the accuracy reference and a fallback.'),
+    threads: z
+      .number()
+      .int()
+      .min(1)
+      .max(16)
+      .default(2)
+      .describe('onnxruntime intra-op threads per model run. One run per model at a time, so 2 uses both cores of the reference 2-core gateway for the lowest latency.'),
+    queueSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(8)
+      .describe('Pending inference requests per model over all cameras; when full, the oldest frame of the submitting camera is dropped (latest frame wins).'),
+    detector: detectorSchema,
+    faceDetector: faceDetectorSchema,
+  })
+  .strict()
+  .default({
+    precision: { detector: 'int8', faceEmbedder: 'int8' },
+    threads: 2,
+    queueSize: 8,
+    detector: { minScore: 0.4, minScoreByLabel: {}, labels: DEFAULT_DETECTOR_LABELS, nmsIou: 0.6, maxDetections: 100 },
+    faceDetector: { minScore: 0.6, nmsIou: 0.3, maxFaces: 20 },
+  })
+  .describe('Models and inference: precision, threads, queue, detector and face detector thresholds.');
+
+export type VisionConfig = z.output<typeof visionSchema>;
+export type DetectorConfig = VisionConfig['detector'];
+export type FaceDetectorConfig = VisionConfig['faceDetector'];

@@ -1,0 +1,106 @@
+import ort from 'onnxruntime-node';
+import { HuxiaoError } from '../errors.js';
+import { moduleLogger, type Logger } from '../log.js';
+import { InferenceQueue, type QueueStats } from './inference-queue.js';
+import type { ModelEntry } from './manifest.js';
+import { readVerifiedModel } from './model-file.js';
+
+/** One output of a run: flat float values and their shape, as the manifest lists them. */
+export interface OutputTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+export type ModelOutputs = ReadonlyMap<string, OutputTensor>;
+
+export interface ModelSessionOptions {
+  readonly modelsDir: string;
+  readonly entry: ModelEntry;
+  /** onnxruntime intra-op threads for one run. */
+  readonly threads: number;
+  /** Pending requests over all cameras before the oldest is dropped. */
+  readonly queueSize: number;
+}
+
+/**
+ * The one onnxruntime session of a model, shared by every camera. `start()` verifies the file against the manifest
+ * and creates the session (throwing MODEL_MISSING / MODEL_INTEGRITY / MODEL_LOAD); `run()` goes through a bounded,
+ * camera-fair queue and onnxruntime's asynchronous run, so inference never blocks the event loop.
+ */
+export class ModelSession {
+  readonly entry: ModelEntry;
+  readonly #options: ModelSessionOptions;
+  readonly #log: Logger;
+  #session: ort.InferenceSession | undefined;
+  #queue: InferenceQueue<Float32Array, ModelOutputs> | undefined;
+
+  constructor(options: ModelSessionOptions) {
+    this.#options = options;
+    this.entry = options.entry;
+    this.#log = moduleLogger('vision', { model: options.entry.name });
+  }
+
+  async start(): Promise<void> {
+    const { entry, modelsDir, threads, queueSize } = this.#options;
+    const bytes = await readVerifiedModel(modelsDir, entry);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: threads,
+        // One run at a time per session (the queue serializes them), so a second inter-op pool would only idle.
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+      });
+    } catch (error) {
+      throw new HuxiaoError('MODEL_LOAD', `onnxruntime cannot load ${entry.file} (${entry.name}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    const missing = [entry.input.name, ...entry.outputs.map((output) => output.name)].filter(
+      (name) => !session.inputNames.includes(name) && !session.outputNames.includes(name),
+    );
+    if (missing.length > 0) {
+      await session.release();
+      throw new HuxiaoError('MODEL_LOAD', `${entry.file} (${entry.name}) lacks the tensors the manifest names: ${missing.join(', ')}`);
+    }
+    this.#session = session;
+    this.#queue = new InferenceQueue({ name: entry.name, capacity: queueSize, run: (input) => this.#infer(session, input) });
+    this.#log.info({ file: entry.file, precision: entry.precision, threads }, 'model loaded');
+  }
+
+  async stop(): Promise<void> {
+    this.#queue?.stop();
+    const session = this.#session;
+    this.#session = undefined;
+    this.#queue = undefined;
+    await session?.release();
+  }
+
+  /** Runs the model on one input tensor laid out as the manifest's input says. Rejects with INFERENCE_DROPPED or INFERENCE_FAILED. */
+  run(camera: string, input: Float32Array): Promise<ModelOutputs> {
+    if (this.#queue === undefined) return Promise.reject(new HuxiaoError('INFERENCE_FAILED', `${this.entry.name}: the model session is not started`));
+    return this.#queue.submit(camera, input);
+  }
+
+  stats(): QueueStats | undefined {
+    return this.#queue?.stats();
+  }
+
+  async #infer(session: ort.InferenceSession, input: Float32Array): Promise<ModelOutputs> {
+    const { entry } = this;
+    const feeds = { [entry.input.name]: new ort.Tensor('float32', input, entry.input.shape) };
+    let results: ort.InferenceSession.OnnxValueMapType;
+    try {
+      results = await session.run(feeds);
+    } catch (error) {
+      throw new HuxiaoError('INFERENCE_FAILED', `${entry.name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    const outputs = new Map<string, OutputTensor>();
+    for (const { name } of entry.outputs) {
+      const tensor = results[name];
+      if (tensor?.type !== 'float32') throw new HuxiaoError('INFERENCE_FAILED', `${entry.name}: output ${name} is missing or not float32`);
+      outputs.set(name, { data: tensor.data as Float32Array, dims: tensor.dims });
+    }
+    return outputs;
+  }
+}

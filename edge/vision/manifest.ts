@@ -132,17 +132,17 @@ export async function readManifest(path: string): Promise<Manifest> {
 }
 
 /**
- * The entry for a role: the default one when its precision matches, else the single entry of that role and precision.
- * Missing => MODEL_MANIFEST naming the role and precision.
+ * The entry for a role: without a precision the role's default; with one, the default if it has that precision,
+ * else the first entry of that role and precision. None => MODEL_MANIFEST naming the role and precision.
  */
-export function selectModel(manifest: Manifest, role: ModelRole, precision: ModelPrecision, source = 'models/manifest.json'): ModelEntry {
-  const candidates = manifest.models.filter((model) => model.role === role && model.precision === precision);
-  const chosen = candidates.find((model) => model.default) ?? candidates[0];
+export function selectModel(manifest: Manifest, role: ModelRole, precision: ModelPrecision | undefined, source = 'models/manifest.json'): ModelEntry {
+  const candidates = manifest.models.filter((model) => model.role === role && (precision === undefined || model.precision === precision));
+  const chosen = candidates.find((model) => model.default) ?? (precision === undefined ? undefined : candidates[0]);
   if (chosen === undefined) {
     const available = manifest.models.filter((model) => model.role === role).map((model) => `${model.name} (${model.precision})`);
     throw new HuxiaoError(
       'MODEL_MANIFEST',
-      `${source}: no ${precision} model for role "${role}"; available: ${available.length > 0 ? available.join(', ') : 'none'}`,
+      `${source}: no ${precision ?? 'default'} model for role "${role}"; available: ${available.length > 0 ? available.join(', ') : 'none'}`,
     );
   }
   return chosen;

@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { VisionConfig } from '../config/vision.js';
+import { isHuxiaoError, type ErrorCode } from '../errors.js';
+import { moduleLogger } from '../log.js';
+import { Detector } from './detector.js';
+import { FaceDetector } from './face-detector.js';
+import { FaceEmbedder } from './face-embedder.js';
+import type { QueueStats } from './inference-queue.js';
+import { readManifest, selectModel, type Manifest, type ModelPrecision, type ModelRole } from './manifest.js';
+import { ModelSession } from './model-session.js';
+
+/** models/ of the installed package (dist/edge/vision/ -> the package root). */
+export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
+
+export interface VisionRuntimeOptions {
+  readonly config: VisionConfig;
+}
+
+export interface ModelHealth {
+  readonly role: ModelRole;
+  readonly state: 'ready' | 'failed';
+  /** The manifest entry's name, when the manifest named one. */
+  readonly model?: string;
+  readonly precision?: ModelPrecision;
+  readonly error?: { readonly code: ErrorCode | 'UNEXPECTED'; readonly message: string };
+}
+
+const ROLES: readonly ModelRole[] = ['detector', 'face-detector', 'face-embedder'];
+
+/**
+ * Owns the model sessions: one per role, shared by every camera. `start()` never throws for a model problem: a
+ * missing, tampered or unloadable model is logged and reported by `health()` as failed (its accessor returns undefined),
+ * so the controller marks the pipelines that need it degraded and everything else keeps running.
+ */
+export class VisionRuntime {
+  readonly #options: VisionRuntimeOptions;
+  readonly #sessions = new Map<ModelRole, ModelSession>();
+  readonly #health = new Map<ModelRole, ModelHealth>();
+  #detector: Detector | undefined;
+  #faceDetector: FaceDetector | undefined;
+  #faceEmbedder: FaceEmbedder | undefined;
+  readonly #log = moduleLogger('vision');
+
+  constructor(options: VisionRuntimeOptions) {
+    this.#options = options;
+  }
+
+  get detector(): Detector | undefined {
+    return this.#detector;
+  }
+
+  get faceDetector(): FaceDetector | undefined {
+    return this.#faceDetector;
+  }
+
+  get faceEmbedder(): FaceEmbedder | undefined {
+    return this.#faceEmbedder;
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.#options;
+    const modelsDir = config.modelsDir ?? DEFAULT_MODELS_DIR;
+    const manifestPath = join(modelsDir, 'manifest.json');
+    let manifest: Manifest;
+    try {
+      manifest = await readManifest(manifestPath);
+    } catch (error) {
+      for (const role of ROLES) this.#fail(role, error, undefined);
+      return;
+    }
+    const precisions: Record<ModelRole, ModelPrecision | undefined> = {
+      detector: config.precision.detector,
+      'face-detector': config.precision.faceDetector,
+      'face-embedder': config.precision.faceEmbedder,
+    };
+    // One model at a time: loading is CPU-bound and the cameras are already starting beside it.
+    for (const role of ROLES) {
+      let session: ModelSession | undefined;
+      try {
+        const entry = selectModel(manifest, role, precisions[role], manifestPath);
+        session = new ModelSession({ modelsDir, entry, threads: config.threads, queueSize: config.queueSize });
+        await session.start();
+        this.#attach(role, session);
+        this.#sessions.set(role, session);
+        this.#health.set(role, { role, state: 'ready', model: entry.name, precision: entry.precision });
+      } catch (error) {
+        await session?.stop();
+        this.#fail(role, error, session);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#detector = undefined;
+    this.#faceDetector = undefined;
+    this.#faceEmbedder = undefined;
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.all(sessions.map((session) => session.stop()));
+  }
+
+  health(): ModelHealth[] {
+    return ROLES.map((role) => this.#health.get(role) ?? { role, state: 'failed', error: { code: 'MODEL_LOAD', message: 'not started' } });
+  }
+
+  /** Queue and latency figures per loaded model, keyed by model name, for telemetry. */
+  stats(): Record<string, QueueStats> {
+    const out: Record<string, QueueStats> = {};
+    for (const session of this.#sessions.values()) {
+      const stats = session.stats();
+      if (stats !== undefined) out[session.entry.name] = stats;
+    }
+    return out;
+  }
+
+  #attach(role: ModelRole, session: ModelSession): void {
+    switch (role) {
+      case 'detector': {
+        const detector = new Detector({ session, config: this.#options.config.detector });
+        detector.start();
+        this.#detector = detector;
+        return;
+      }
+      case 'face-detector':
+        this.#faceDetector = new FaceDetector({ session, config: this.#options.config.faceDetector });
+        return;
+      case 'face-embedder':
+        this.#faceEmbedder = new FaceEmbedder({ session });
+        return;
+    }
+  }
+
+  #fail(role: ModelRole, error: unknown, session: ModelSession | undefined): void {
+    const code = isHuxiaoError(error) ? error.code : 'UNEXPECTED';
+    const message = error instanceof Error ? error.message : String(error);
+    this.#health.set(role, { role, state: 'failed', model: session?.entry.name, precision: session?.entry.precision, error: { code, message } });
+    this.#log.error({ role, code, err: message }, 'model unavailable; pipelines that need it run degraded');
+  }
+}

@@ -1,0 +1,254 @@
+import type { Clock } from '../clock/clock.js';
+import { moduleLogger, type Logger } from '../log.js';
+import { Backoff } from './backoff.js';
+import type { CameraState, CameraStateListener, CameraStatus } from './camera-status.js';
+import { redactUrl } from './camera-url.js';
+import { liveArgs, RTSP_SOCKET_TIMEOUT_US, type Camera } from './ffmpeg-args.js';
+import { spawnFfmpeg, stopFfmpeg, type FfmpegChild } from './ffmpeg-process.js';
+import type { Frame } from './frame.js';
+import { FrameReader } from './frame-reader.js';
+import { FpsMeter } from './fps-meter.js';
+import { classifyStderrLine, LineSplitter, worstFault, type ClassifiedLine } from './stderr-classifier.js';
+
+export interface CameraSourceOptions {
+  readonly camera: Camera;
+  readonly clock: Clock;
+  /** Called synchronously per frame; the frame is released when it returns unless the consumer retained it. */
+  readonly onFrame: (frame: Frame) => void;
+  /** Pooled frame buffers (default 4). */
+  readonly poolSize?: number;
+  /** Uniform [0, 1) source for the reconnect jitter; tests pin it. */
+  readonly random?: () => number;
+}
+
+/**
+ * Before the first frame of a run, ffmpeg may legitimately spend seconds on the RTSP handshake and on probing the
+ * stream, so a short stall timeout (tests use 2 s) must not kill a connection that is still being set up.
+ */
+const MIN_STARTUP_TIMEOUT_MS = 15_000;
+/** ffmpeg stderr lines logged per run; a lossy UDP stream can print a decode error per packet. */
+const LOGGED_LINES_PER_RUN = 5;
+
+interface Run {
+  readonly child: FfmpegChild;
+  readonly startedAt: number;
+  readonly lines: ClassifiedLine[];
+  frames: number;
+  stalled: boolean;
+  suppressed: number;
+}
+
+/**
+ * One live camera: ffmpeg pulls the RTSP stream, the frame reader cuts frames, and this class keeps it running:
+ * reconnect with backoff and jitter, restart on stall, a state other parts can watch. Everything is asynchronous,
+ * so a camera that hangs or fails never delays another.
+ */
+export class CameraSource {
+  readonly #options: CameraSourceOptions;
+  readonly #log: Logger;
+  readonly #reader: FrameReader;
+  readonly #backoff: Backoff;
+  readonly #fps = new FpsMeter();
+  readonly #listeners = new Set<CameraStateListener>();
+  #run: Run | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #watchdog: NodeJS.Timeout | undefined;
+  #running = false;
+  #state: CameraState = 'stopped';
+  #since: number;
+  #detail: string | undefined;
+  #reconnects = 0;
+  #lastFrameAt: number | undefined;
+  #lastFrameMono = 0;
+
+  constructor(options: CameraSourceOptions) {
+    this.#options = options;
+    const { camera } = options;
+    this.#log = moduleLogger('ingest', { camera: camera.id });
+    this.#reader = new FrameReader({
+      camera: camera.id,
+      width: camera.detect.width,
+      height: camera.detect.height,
+      clock: options.clock,
+      poolSize: options.poolSize ?? 4,
+      whenExhausted: 'drop',
+    });
+    this.#backoff = new Backoff({ initialMs: camera.reconnect.initialDelayMs, maxMs: camera.reconnect.maxDelayMs, random: options.random });
+    this.#since = options.clock.now();
+  }
+
+  start(): void {
+    if (this.#running) return;
+    const { camera } = this.#options;
+    if (!camera.enabled) {
+      this.#setState('stopped', 'disabled in the config');
+      return;
+    }
+    this.#running = true;
+    this.#log.info({ url: redactUrl(camera.url), transport: camera.input.transport, detect: camera.detect }, 'camera starting');
+    this.#setState('connecting', undefined);
+    this.#spawn();
+    const tick = Math.min(1000, camera.reconnect.stallTimeoutSeconds * 250);
+    this.#watchdog = setInterval(() => {
+      this.#checkStall();
+    }, tick);
+  }
+
+  /** Stops retrying, kills ffmpeg and resolves once it has exited. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    clearInterval(this.#watchdog);
+    clearTimeout(this.#retryTimer);
+    this.#watchdog = undefined;
+    this.#retryTimer = undefined;
+    const run = this.#run;
+    if (run !== undefined) await stopFfmpeg(run.child);
+    this.#reader.reset();
+    this.#setState('stopped', undefined);
+  }
+
+  status(): CameraStatus {
+    return {
+      camera: this.#options.camera.id,
+      state: this.#state,
+      since: this.#since,
+      detail: this.#detail,
+      fps: this.#fps.rate(performance.now()),
+      frames: this.#reader.delivered,
+      drops: this.#reader.dropped,
+      reconnects: this.#reconnects,
+      lastFrameAt: this.#lastFrameAt,
+    };
+  }
+
+  /** Calls `listener` on every state change; returns a function that unsubscribes it. */
+  onState(listener: CameraStateListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #spawn(): void {
+    this.#reader.reset();
+    let child: FfmpegChild;
+    try {
+      child = spawnFfmpeg(liveArgs(this.#options.camera));
+    } catch (error) {
+      this.#fail('error', error instanceof Error ? error.message : String(error));
+      return;
+    }
+    const run: Run = { child, startedAt: performance.now(), lines: [], frames: 0, stalled: false, suppressed: 0 };
+    this.#run = run;
+    this.#lastFrameMono = run.startedAt;
+    child.stdout.on('data', (chunk: Buffer) => {
+      this.#reader.push(chunk, (frame) => {
+        this.#deliver(run, frame);
+      });
+    });
+    const splitter = new LineSplitter();
+    const onLine = (line: string): void => {
+      this.#stderrLine(run, line);
+    };
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      splitter.push(chunk, onLine);
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      // Only spawn failures land here (ENOENT: ffmpeg not installed); 'close' still follows.
+      run.lines.unshift({ fault: 'error', text: error.code === 'ENOENT' ? 'ffmpeg is not installed or not on PATH' : error.message });
+    });
+    child.on('close', (code, signal) => {
+      splitter.flush(onLine);
+      this.#exited(run, code, signal);
+    });
+  }
+
+  #deliver(run: Run, frame: Frame): void {
+    run.frames += 1;
+    const now = performance.now();
+    this.#lastFrameMono = now;
+    this.#lastFrameAt = frame.ts;
+    this.#fps.tick(now);
+    if (this.#state !== 'streaming') {
+      this.#backoff.reset();
+      this.#setState('streaming', undefined);
+    }
+    try {
+      this.#options.onFrame(frame);
+    } catch (error) {
+      this.#log.error({ err: error, seq: frame.seq }, 'frame consumer threw; frame skipped');
+    }
+  }
+
+  #stderrLine(run: Run, line: string): void {
+    const classified = classifyStderrLine(line);
+    if (classified === undefined) return;
+    run.lines.push(classified);
+    if (run.lines.length <= LOGGED_LINES_PER_RUN) this.#log.warn({ fault: classified.fault, ffmpeg: classified.text }, 'ffmpeg reported a problem');
+    else run.suppressed += 1;
+    if (run.lines.length > 50) run.lines.splice(1, run.lines.length - 50);
+  }
+
+  #checkStall(): void {
+    const run = this.#run;
+    if (run === undefined || run.stalled) return;
+    const stallMs = this.#options.camera.reconnect.stallTimeoutSeconds * 1000;
+    const limit = run.frames === 0 ? Math.max(stallMs, MIN_STARTUP_TIMEOUT_MS) : stallMs;
+    const silentFor = performance.now() - this.#lastFrameMono;
+    if (silentFor < limit) return;
+    run.stalled = true;
+    this.#log.warn({ silentMs: Math.round(silentFor), frames: run.frames }, 'stream stalled; restarting ffmpeg');
+    void stopFfmpeg(run.child, 500);
+  }
+
+  #exited(run: Run, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#run === run) this.#run = undefined;
+    if (run.suppressed > 0) this.#log.warn({ suppressed: run.suppressed }, 'further ffmpeg stderr lines not logged');
+    if (!this.#running) return;
+    const ranMs = performance.now() - run.startedAt;
+    this.#log.info({ code, signal, frames: run.frames, ranMs: Math.round(ranMs) }, 'ffmpeg exited');
+    if (run.stalled) {
+      this.#fail('stalled', `no frame for ${String(this.#options.camera.reconnect.stallTimeoutSeconds)} s`);
+      return;
+    }
+    const cause = worstFault(run.lines);
+    if (cause === undefined) {
+      if (code === 0) this.#fail('ended', 'the camera ended the stream');
+      else this.#fail('error', `ffmpeg exited with ${signal ?? `code ${String(code)}`}`);
+      return;
+    }
+    // ffmpeg reports its RTSP socket timeout as "Invalid data found when processing input"; the run's length tells.
+    const timedOut = cause.fault === 'error' && run.frames === 0 && ranMs >= RTSP_SOCKET_TIMEOUT_US / 1000;
+    this.#fail(timedOut ? 'timeout' : cause.fault, cause.text);
+  }
+
+  /** Records why the run ended and schedules the next one. */
+  #fail(state: CameraState, detail: string): void {
+    this.#setState(state, detail);
+    if (!this.#running) return;
+    const delay = this.#backoff.next();
+    this.#log.info({ state, delayMs: delay, attempt: this.#backoff.attempt }, 'reconnect scheduled');
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (!this.#running) return;
+      this.#reconnects += 1;
+      this.#spawn();
+    }, delay);
+  }
+
+  #setState(state: CameraState, detail: string | undefined): void {
+    if (state === this.#state && detail === this.#detail) return;
+    const previous = this.#state;
+    this.#state = state;
+    this.#detail = detail;
+    this.#since = this.#options.clock.now();
+    if (state !== previous) this.#log.info({ state, previous, detail }, 'camera state');
+    const status = this.status();
+    for (const listener of this.#listeners) {
+      try {
+        listener(status);
+      } catch (error) {
+        this.#log.error({ err: error }, 'camera state listener threw');
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import ffmpeg from 'fluent-ffmpeg';
+import type { CameraConfig } from '../config/cameras.js';
+import type { DeepReadonly } from '../config/schema.js';
+import { inputUrl } from './camera-url.js';
+
+export type Camera = DeepReadonly<CameraConfig>;
+
+/** Socket I/O timeout for RTSP, in microseconds: a camera that stops answering makes ffmpeg fail instead of hang. */
+export const RTSP_SOCKET_TIMEOUT_US = 5_000_000;
+
+export interface OutputShape {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+}
+
+const PRESET_ARGS: Record<Camera['input']['preset'], readonly string[]> = {
+  generic: [],
+  // No demuxer buffering and a short probe: the first frame arrives sooner, at the cost of robustness on lossy links.
+  'low-latency': ['-fflags', 'nobuffer', '-flags', 'low_delay', '-probesize', '500000', '-analyzeduration', '500000'],
+};
+
+function hwaccelArgs(hwaccel: Camera['input']['hwaccel']): readonly string[] {
+  switch (hwaccel) {
+    case 'none':
+      return [];
+    case 'auto':
+    case 'vaapi':
+    case 'qsv':
+    case 'drm':
+      return ['-hwaccel', hwaccel];
+    case 'v4l2m2m':
+      // Not an ffmpeg -hwaccel: the ARM stateful decoder is a separate codec, chosen before -i.
+      return ['-c:v', 'h264_v4l2m2m'];
+  }
+}
+
+/** Everything after the input: decode-side filters to the detect shape, raw RGB24 frames on stdout. */
+function rawOutput(command: ffmpeg.FfmpegCommand, shape: OutputShape, frames?: number): ffmpeg.FfmpegCommand {
+  // fps before scale: the scaler then only touches the frames that are kept.
+  command
+    .noAudio()
+    .outputOptions(['-sn', '-dn'])
+    .videoFilters([`fps=${String(shape.fps)}`, `scale=${String(shape.width)}:${String(shape.height)}`])
+    .format('rawvideo')
+    .outputOptions(['-pix_fmt', 'rgb24']);
+  if (frames !== undefined) command.outputOptions(['-frames:v', String(frames)]);
+  return command.output('pipe:1');
+}
+
+function base(): ffmpeg.FfmpegCommand {
+  return ffmpeg().addOption('-hide_banner').addOption('-nostdin').addOption('-loglevel', 'error');
+}
+
+export interface LiveArgsOptions {
+  /** Stop after this many frames (snapshots); omitted: run until stopped. */
+  readonly frames?: number;
+}
+
+/**
+ * ffmpeg's argv for one live camera. The argv contains the camera password: it is handed to spawn() and never
+ * logged (fluent-ffmpeg only builds it here; the process is spawned by the caller so the reader owns stdout).
+ */
+export function liveArgs(camera: Camera, options: LiveArgsOptions = {}): string[] {
+  const command = base()
+    .input(inputUrl(camera, `camera ${camera.id}`))
+    .inputOptions(['-rtsp_transport', camera.input.transport, '-timeout', String(RTSP_SOCKET_TIMEOUT_US)])
+    .inputOptions([...PRESET_ARGS[camera.input.preset], ...hwaccelArgs(camera.input.hwaccel), ...camera.input.extraArgs]);
+  return rawOutput(command, camera.detect, options.frames)._getArguments();
+}
+
+/** ffmpeg's argv for decoding a file as fast as the CPU allows (replay). */
+export function fileArgs(path: string, shape: OutputShape): string[] {
+  return rawOutput(base().input(path), shape)._getArguments();
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cameraSchema } from '../../../edge/config/cameras.js';
+import { fileArgs, liveArgs } from '../../../edge/ingest/ffmpeg-args.js';
+
+function camera(extra: Record<string, unknown> = {}): ReturnType<typeof cameraSchema.parse> {
+  return cameraSchema.parse({ id: 'gate', url: 'rtsp://10.0.0.2/stream', username: 'admin', password: 'p@ss', detect: { width: 640, height: 360, fps: 2 }, ...extra });
+}
+
+/** The value following `flag` in argv. */
+function after(args: readonly string[], flag: string): string | undefined {
+  const index = args.indexOf(flag);
+  return index === -1 ? undefined : args[index + 1];
+}
+
+describe('liveArgs', () => {
+  it('opens RTSP over TCP by default with a socket timeout, before -i', () => {
+    const args = liveArgs(camera());
+    const input = args.indexOf('-i');
+    assert.equal(after(args, '-rtsp_transport'), 'tcp');
+    assert.equal(after(args, '-timeout'), '5000000');
+    assert.ok(args.indexOf('-rtsp_transport') < input && args.indexOf('-timeout') < input);
+  });
+
+  it('puts the password only into the input URL', () => {
+    const args = liveArgs(camera());
+    assert.equal(after(args, '-i'), 'rtsp://admin:p%40ss@10.0.0.2/stream');
+    assert.equal(args.filter((arg) => arg.includes('p%40ss')).length, 1);
+  });
+
+  it('scales to the detect size at the detect fps and writes raw RGB24 to stdout', () => {
+    const args = liveArgs(camera());
+    assert.equal(after(args, '-filter:v'), 'fps=2,scale=640:360');
+    assert.equal(after(args, '-f'), 'rawvideo');
+    assert.equal(after(args, '-pix_fmt'), 'rgb24');
+    assert.equal(args.at(-1), 'pipe:1');
+    assert.ok(args.includes('-an'));
+  });
+
+  it('applies transport, preset, hwaccel and extra input args', () => {
+    const args = liveArgs(camera({ input: { transport: 'udp', preset: 'low-latency', hwaccel: 'vaapi', extraArgs: ['-max_delay', '500000'] } }));
+    const input = args.indexOf('-i');
+    assert.equal(after(args, '-rtsp_transport'), 'udp');
+    assert.equal(after(args, '-fflags'), 'nobuffer');
+    assert.equal(after(args, '-hwaccel'), 'vaapi');
+    assert.equal(after(args, '-max_delay'), '500000');
+    assert.ok(args.indexOf('-max_delay') < input && args.indexOf('-hwaccel') < input);
+    assert.equal(after(liveArgs(camera({ input: { hwaccel: 'v4l2m2m' } })), '-c:v'), 'h264_v4l2m2m');
+  });
+
+  it('limits the frame count for a snapshot', () => {
+    assert.equal(after(liveArgs(camera(), { frames: 1 }), '-frames:v'), '1');
+  });
+});
+
+describe('fileArgs', () => {
+  it('decodes the file at the given shape without RTSP options', () => {
+    const args = fileArgs('/media/clip.mp4', { width: 320, height: 240, fps: 5 });
+    assert.equal(after(args, '-i'), '/media/clip.mp4');
+    assert.equal(after(args, '-filter:v'), 'fps=5,scale=320:240');
+    assert.ok(!args.includes('-rtsp_transport'));
+  });
+});

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { motionSchema, trackerSchema } from './perception.js';
 import { secretSchema } from './secret.js';
+import { linesSchema, zonesSchema } from './zones.js';
 
 const cameraId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected 1-64 letters, digits, "_" or "-", starting with a letter or digit');
 
@@ -56,6 +58,10 @@ export const cameraSchema = z
     detect: detectSchema.default({ width: 1280, height: 720, fps: 5 }),
     input: inputSchema,
     reconnect: reconnectSchema,
+    zones: zonesSchema,
+    lines: linesSchema,
+    motion: motionSchema,
+    tracker: trackerSchema,
   })
   .strict();
 

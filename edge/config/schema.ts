@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { camerasSchema } from './cameras.js';
 import { gatewaySchema } from './gateway.js';
+import { checkRuleReferences, rulesSchema } from './rules.js';
 import { visionSchema } from './vision.js';
 
 export const CONFIG_VERSION = 1;
@@ -15,8 +16,10 @@ export const configSchema = z
     gateway: gatewaySchema,
     cameras: camerasSchema,
     vision: visionSchema,
+    rules: rulesSchema,
   })
   .strict()
+  .superRefine(checkRuleReferences)
   .describe('Huxiao Edge gateway configuration.');
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -44,3 +44,19 @@ export interface RuleClear {
 }
 
 export type RuleEvent = RuleHit | RuleClear;
+
+/**
+ * People counted by a `count` rule over one minute of the frame clock (for crowd heat): for a zone `entered` and
+ * `left`, for a line `left-to-right` and `right-to-left`. Records are data, not alerts.
+ */
+export interface CountRecord {
+  readonly kind: 'count';
+  readonly rule: string;
+  readonly camera: string;
+  /** Zone or line id counted. */
+  readonly zone: string;
+  /** Start (inclusive) and end (exclusive) of the minute, ms on the frame clock. */
+  readonly from: number;
+  readonly to: number;
+  readonly counts: Readonly<Record<string, number>>;
+}

@@ -1,0 +1,155 @@
+import type { RuleConfig } from '../config/rules.js';
+import type { LineConfig, ZoneConfig } from '../config/zones.js';
+import type { RgbImage } from '../ingest/frame.js';
+import type { Track } from '../track/tracker.js';
+import { LineWatcher, ZoneWatcher, type Crossing, type ZoneUpdate } from './areas.js';
+import { MinuteCounter } from './count.js';
+import { evaluatorFor, type Evaluator } from './evaluators.js';
+import type { CountRecord, RuleEvent, RuleHit } from './hit.js';
+import { ScheduleClock } from './schedule.js';
+
+export interface RuleEngineOptions {
+  readonly camera: {
+    readonly id: string;
+    readonly detect: { readonly width: number; readonly height: number };
+    readonly zones: readonly ZoneConfig[];
+    readonly lines: readonly LineConfig[];
+  };
+  /** All rules of the file; the engine keeps the enabled ones of its camera. */
+  readonly rules: readonly RuleConfig[];
+  /** IANA time zone of the gateway, for schedules. */
+  readonly timezone: string;
+}
+
+export interface RuleFrame {
+  readonly ts: number;
+  readonly seq: number;
+  /** Called at most once per frame, only when a rule hits: an owned copy of the picture for the snapshot. */
+  readonly snapshot: () => RgbImage;
+}
+
+interface HitRule {
+  readonly config: Exclude<RuleConfig, { type: 'count' }>;
+  readonly area: string;
+  readonly evaluator: Evaluator;
+  readonly schedule: ScheduleClock;
+  readonly open: Set<string>;
+  readonly lastHit: Map<string, number>;
+}
+
+interface CountRule {
+  readonly config: Extract<RuleConfig, { type: 'count' }>;
+  readonly counter: MinuteCounter;
+  readonly schedule: ScheduleClock;
+}
+
+/**
+ * Turns the tracks of one camera into rule events, frame by frame. Conditions come from the evaluators; this
+ * class owns what is common to every rule: the schedule, one hit per condition, the cooldown, and the clear.
+ */
+export class RuleEngine {
+  readonly #camera: string;
+  readonly #zones = new Map<string, ZoneWatcher>();
+  readonly #lines = new Map<string, LineWatcher>();
+  readonly #hitRules: HitRule[] = [];
+  readonly #countRules: CountRule[] = [];
+
+  constructor(options: RuleEngineOptions) {
+    const { camera } = options;
+    this.#camera = camera.id;
+    const rules = options.rules.filter((r) => r.camera === camera.id && r.enabled);
+    const useZone = (id: string | undefined) => {
+      const zone = camera.zones.find((z) => z.id === id);
+      if (zone !== undefined && !this.#zones.has(zone.id)) this.#zones.set(zone.id, new ZoneWatcher(zone, camera.detect.width, camera.detect.height));
+    };
+    const useLine = (id: string | undefined) => {
+      const line = camera.lines.find((l) => l.id === id);
+      if (line !== undefined && !this.#lines.has(line.id)) this.#lines.set(line.id, new LineWatcher(line, camera.detect.width, camera.detect.height));
+    };
+    for (const rule of rules) {
+      const schedule = new ScheduleClock(rule.schedule, options.timezone);
+      if (rule.type === 'count') {
+        useZone(rule.zone);
+        useLine(rule.line);
+        const area = rule.zone ?? rule.line ?? '';
+        this.#countRules.push({ config: rule, schedule, counter: new MinuteCounter({ rule: rule.id, camera: camera.id, area, kind: rule.zone === undefined ? 'line' : 'zone' }) });
+        continue;
+      }
+      const area = rule.type === 'line-cross' ? rule.line : rule.zone;
+      if (rule.type === 'line-cross') useLine(area);
+      else useZone(area);
+      this.#hitRules.push({ config: rule, area, evaluator: evaluatorFor(rule), schedule, open: new Set(), lastHit: new Map() });
+    }
+  }
+
+  /** Zones and lines this engine watches, in pixels (for drawing and for the motion gate). */
+  get zones(): readonly ZoneWatcher[] {
+    return [...this.#zones.values()];
+  }
+
+  update(tracks: readonly Track[], frame: RuleFrame): { events: RuleEvent[]; counts: CountRecord[] } {
+    const visible = tracks.filter((t) => t.state !== 'tentative');
+    const zoneUpdates = new Map<string, ZoneUpdate>();
+    for (const [id, watcher] of this.#zones) zoneUpdates.set(id, watcher.update(visible, frame.ts));
+    const crossings = new Map<string, Crossing[]>();
+    for (const [id, watcher] of this.#lines) crossings.set(id, watcher.update(visible));
+
+    const events: RuleEvent[] = [];
+    let picture: RgbImage | undefined;
+    const snapshot = () => (picture ??= frame.snapshot());
+    for (const rule of this.#hitRules) this.#decide(rule, frame, zoneUpdates.get(rule.area), crossings.get(rule.area) ?? [], snapshot, events);
+
+    const counts: CountRecord[] = [];
+    for (const rule of this.#countRules) {
+      const area = rule.config.zone ?? rule.config.line ?? '';
+      counts.push(...rule.counter.add(frame.ts, rule.schedule.isActive(frame.ts), zoneUpdates.get(area), crossings.get(area) ?? []));
+    }
+    return { events, counts };
+  }
+
+  /** Closes the count minutes in progress; for the end of a replay. */
+  flush(): CountRecord[] {
+    return this.#countRules.flatMap((rule) => rule.counter.flush());
+  }
+
+  #decide(rule: HitRule, frame: RuleFrame, zone: ZoneUpdate | undefined, crossings: readonly Crossing[], snapshot: () => RgbImage, events: RuleEvent[]): void {
+    const { config } = rule;
+    const active = rule.schedule.isActive(frame.ts);
+    const anchor = config.type === 'line-cross' ? (this.#lines.get(rule.area)?.line.anchor ?? 'bottom-center') : (this.#zones.get(rule.area)?.zone.anchor ?? 'bottom-center');
+    const violations = rule.evaluator.evaluate({ ts: frame.ts, active, zone, anchor, crossings });
+    for (const key of rule.open) {
+      if (active && violations.has(key)) continue;
+      rule.open.delete(key);
+      const trackId = key === 'zone' ? undefined : Number(key.slice(1));
+      events.push({ kind: 'clear', rule: config.id, camera: this.#camera, ...(trackId === undefined ? {} : { trackId }), at: frame.ts });
+    }
+    if (!active) return;
+    const cooldownMs = config.cooldownSeconds * 1000;
+    for (const [key, v] of violations) {
+      if (rule.open.has(key)) continue;
+      const last = rule.lastHit.get(key);
+      if (last !== undefined && frame.ts - last < cooldownMs) continue;
+      rule.lastHit.set(key, frame.ts);
+      if (!rule.evaluator.momentary) rule.open.add(key);
+      const box = v.track?.box ?? v.box;
+      const hit: RuleHit = {
+        kind: 'hit',
+        rule: config.id,
+        type: config.type,
+        severity: config.severity,
+        camera: this.#camera,
+        zone: rule.area,
+        ...(v.track === undefined ? {} : { trackId: v.track.id, label: v.track.label, score: v.track.score }),
+        ...(box === undefined ? {} : { box }),
+        firstSeenAt: v.firstSeenAt,
+        decidedAt: frame.ts,
+        frameSeq: frame.seq,
+        frame: snapshot(),
+        details: v.details,
+      };
+      events.push(hit);
+    }
+    // Cooldowns that ran out carry no information; dropping them bounds memory on a busy camera.
+    if (rule.lastHit.size > 256) for (const [key, at] of rule.lastHit) if (frame.ts - at >= cooldownMs) rule.lastHit.delete(key);
+  }
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Tracker } from '../../../edge/track/tracker.js';
+import type { Detection } from '../../../edge/vision/detection.js';
+
+const config = { highScore: 0.5, lowScore: 0.15, matchIou: 0.2, confirmFrames: 3, lostSeconds: 2 };
+
+function det(x: number, y: number, score = 0.9, label = 'person', w = 40, h = 100): Detection {
+  return { label, classId: label === 'person' ? 0 : 2, score, box: { x1: x, y1: y, x2: x + w, y2: y + h } };
+}
+
+describe('tracker', () => {
+  it('confirms a track after confirmFrames matches and keeps its id while it walks', () => {
+    const tracker = new Tracker(config);
+    const states: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const tracks = tracker.update([det(100 + i * 8, 200)], i * 200);
+      assert.equal(tracks.length, 1);
+      assert.equal(tracks[0]?.id, 1);
+      states.push(tracks[0].state);
+    }
+    assert.deepEqual(states.slice(0, 4), ['tentative', 'tentative', 'confirmed', 'confirmed']);
+  });
+
+  it('does not swap ids when two people cross paths', () => {
+    const tracker = new Tracker(config);
+    let ids: number[] = [];
+    for (let i = 0; i <= 30; i++) {
+      // A walks right, B walks left, slightly lower in the picture; they overlap around i = 15.
+      const tracks = tracker.update([det(100 + i * 10, 200), det(400 - i * 10, 215)], i * 200);
+      const a = tracks.find((t) => Math.abs(t.box.x1 - (100 + i * 10)) < 15);
+      const b = tracks.find((t) => Math.abs(t.box.x1 - (400 - i * 10)) < 15 && t !== a);
+      assert.ok(a && b, `both tracked at step ${i}`);
+      if (i === 0) ids = [a.id, b.id];
+      assert.deepEqual([a.id, b.id], ids, `ids at step ${i}`);
+    }
+  });
+
+  it('keeps a confirmed track through low-score detections but starts no track from one', () => {
+    const tracker = new Tracker(config);
+    for (let i = 0; i < 4; i++) tracker.update([det(100 + i * 5, 200)], i * 200);
+    const tracks = tracker.update([det(120, 200, 0.3), det(500, 200, 0.3)], 800);
+    assert.equal(tracks.length, 1);
+    assert.equal(tracks[0]?.id, 1);
+    assert.equal(tracks[0].state, 'confirmed');
+    assert.equal(tracks[0].matched, true);
+  });
+
+  it('drops a tentative track at its first miss and a lost one after the timeout', () => {
+    const tracker = new Tracker(config);
+    tracker.update([det(600, 100)], 0);
+    assert.equal(tracker.update([], 200).length, 0);
+
+    for (let i = 0; i < 4; i++) tracker.update([det(100, 200)], 1000 + i * 200);
+    assert.equal(tracker.update([], 2000)[0]?.state, 'lost');
+    const back = tracker.update([det(102, 200)], 3400);
+    assert.equal(back[0]?.state, 'confirmed', 'found again within the timeout');
+    assert.equal(back[0].id, 2);
+    tracker.update([], 4000);
+    assert.equal(tracker.update([], 5401).length, 0, 'gone after 2 s unmatched');
+  });
+
+  it('does not mark a track lost where the detector did not look', () => {
+    const tracker = new Tracker(config);
+    for (let i = 0; i < 4; i++) tracker.update([det(100, 200)], i * 200);
+    const tracks = tracker.update([], 800, { x1: 400, y1: 0, x2: 768, y2: 576 });
+    assert.equal(tracks[0]?.state, 'confirmed');
+  });
+
+  it('never matches a detection of another class to a track', () => {
+    const tracker = new Tracker(config);
+    for (let i = 0; i < 4; i++) tracker.update([det(100, 200), det(300, 200, 0.9, 'car', 120, 80)], i * 200);
+    // The car drives over the spot where the person stands; the person is briefly not detected.
+    const tracks = tracker.update([det(110, 205, 0.9, 'car', 120, 80)], 800);
+    const car = tracks.find((t) => t.label === 'car');
+    const person = tracks.find((t) => t.label === 'person');
+    assert.equal(person?.id, 1);
+    assert.equal(person.state, 'lost');
+    assert.notEqual(car?.id, 1);
+  });
+});

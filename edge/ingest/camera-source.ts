@@ -210,10 +210,14 @@ export class CameraSource {
       this.#fail('stalled', `no frame for ${String(this.#options.camera.reconnect.stallTimeoutSeconds)} s`);
       return;
     }
+    // Exit 0 is a clean end of stream; decode errors logged on the way (UDP loss) did not end it.
+    if (code === 0) {
+      this.#fail('ended', 'the camera ended the stream');
+      return;
+    }
     const cause = worstFault(run.lines);
     if (cause === undefined) {
-      if (code === 0) this.#fail('ended', 'the camera ended the stream');
-      else this.#fail('error', `ffmpeg exited with ${signal ?? `code ${String(code)}`}`);
+      this.#fail('error', `ffmpeg exited with ${signal ?? `code ${String(code)}`}`);
       return;
     }
     // ffmpeg reports its RTSP socket timeout as "Invalid data found when processing input"; the run's length tells.

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { camerasSchema } from './cameras.js';
 import { gatewaySchema } from './gateway.js';
+import { alertsSchema } from './alerts.js';
+import { mqttSchema } from './mqtt.js';
+import { storageSchema } from './storage.js';
 import { checkRuleReferences, rulesSchema } from './rules.js';
 import { visionSchema } from './vision.js';
 
@@ -17,6 +20,9 @@ export const configSchema = z
     cameras: camerasSchema,
     vision: visionSchema,
     rules: rulesSchema,
+    alerts: alertsSchema,
+    storage: storageSchema,
+    mqtt: mqttSchema.optional(),
   })
   .strict()
   .superRefine(checkRuleReferences)

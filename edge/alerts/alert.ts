@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { RULE_TYPES, SEVERITIES } from '../rules/hit.js';
+
+export const ALERT_STATES = ['raised', 'acknowledged', 'resolved', 'expired'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+/** What happened to an alert; each is a row in alert_states (except `updated`) and an AlertEvent for listeners. */
+export const ALERT_EVENTS = ['raised', 'updated', 'cleared', 'acknowledged', 'resolved', 'expired'] as const;
+export type AlertEventKind = (typeof ALERT_EVENTS)[number];
+
+const ms = z.number().int().min(0).describe('Milliseconds since the Unix epoch.');
+
+const boxSchema = z
+  .object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() })
+  .strict()
+  .describe('Box of the object in the camera picture (detect resolution pixels).');
+
+/** The alert record, declared once: the store maps it to rows, the uplink publishes it (plus `schema`). */
+export const alertSchema = z
+  .object({
+    id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/).describe('ULID; the deduplication key for the centre.'),
+    seq: z.number().int().min(1).describe('Per-gateway sequence number, increasing by one per alert raised.'),
+    gateway: z.string().describe('Gateway id.'),
+    type: z.enum([...RULE_TYPES, 'emergency']).describe('Rule type, or emergency for the emergency button.'),
+    severity: z.enum(SEVERITIES),
+    camera: z.string().describe('Camera of the deciding frame (the first camera for an emergency).'),
+    zone: z.string().describe('Zone or line id of the rule; the button id for an emergency.'),
+    rule: z.string().describe('Rule id from the config; "emergency-button" for the emergency button.'),
+    trackId: z.number().int().nullable().describe('Tracker id of the object; null for rules about a zone as a whole.'),
+    label: z.string().nullable().describe('Object class, e.g. person.'),
+    score: z.number().min(0).max(1).nullable().describe('Detector confidence.'),
+    box: boxSchema.nullable(),
+    details: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).describe('Rule-specific figures (dwell seconds, count...).'),
+    source: z.string().nullable().describe('What raised an emergency (button id); null otherwise.'),
+    cameras: z.array(z.string()).describe('Cameras with a snapshot attached (one for a rule alert, the nearest ones for an emergency).'),
+    firstSeenAt: ms.describe('When the object or condition was first seen (frame clock).'),
+    lastSeenAt: ms.describe('Latest repeat of the hit (frame clock).'),
+    decidedAt: ms.describe('Frame the rule decided on (frame clock).'),
+    raisedAt: ms.describe('When the gateway committed the alert (wall clock).'),
+    count: z.number().int().min(1).describe('Hits merged into this alert within the cooldown.'),
+    state: z.enum(ALERT_STATES),
+    clearedAt: ms.nullable().describe('When the condition ended (track left the zone); null while ongoing.'),
+    identity: z.null().describe('Reserved for face identification (a later schema version).'),
+    snapshot: z
+      .object({
+        topic: z.string().describe('Relative topic the annotated JPEG is published on.'),
+        cropTopic: z.string().nullable().describe('Relative topic of the tight crop around the box.'),
+      })
+      .strict()
+      .nullable()
+      .describe('Where the pictures follow; null when the hit carried no frame.'),
+  })
+  .strict();
+
+export type Alert = z.output<typeof alertSchema>;
+
+export interface AlertEvent {
+  readonly kind: AlertEventKind;
+  readonly alert: Alert;
+}

@@ -1,0 +1,119 @@
+import type { Database } from 'better-sqlite3';
+import { HuxiaoError } from '../errors.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * Forward-only: a released migration is never edited, a change is a new entry with the next version.
+ * PRAGMA user_version holds the applied version (atomic with the migration's transaction);
+ * schema_migrations keeps when each one ran, for support.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'alerts, alert_states, outbox, snapshots, audit',
+    sql: `
+      CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
+      CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      INSERT INTO counters (name, value) VALUES ('alert_seq', 0);
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        camera TEXT NOT NULL,
+        zone TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        track_id INTEGER,
+        label TEXT,
+        score REAL,
+        box TEXT,
+        details TEXT NOT NULL,
+        source TEXT,
+        cameras TEXT NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        decided_at INTEGER NOT NULL,
+        raised_at INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        cleared_at INTEGER,
+        identity TEXT,
+        has_snapshot INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX alerts_repeat ON alerts (rule, camera, track_id, decided_at);
+      CREATE INDEX alerts_open ON alerts (state, raised_at);
+      CREATE TABLE alert_states (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        alert_id TEXT NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+        event TEXT NOT NULL,
+        state TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        by TEXT,
+        note TEXT
+      );
+      CREATE INDEX alert_states_alert ON alert_states (alert_id);
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        lane INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        payload BLOB,
+        file TEXT,
+        properties TEXT,
+        alert_id TEXT REFERENCES alerts (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER
+      );
+      CREATE INDEX outbox_pending ON outbox (lane, id) WHERE delivered_at IS NULL;
+      CREATE INDEX outbox_alert ON outbox (alert_id);
+      CREATE TABLE snapshots (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        alert_id TEXT NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+        camera TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX snapshots_alert ON snapshots (alert_id);
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        command TEXT NOT NULL,
+        correlation TEXT,
+        outcome TEXT NOT NULL,
+        code TEXT,
+        detail TEXT
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);
+
+/** Brings the database to SCHEMA_VERSION; returns the versions applied. A database from a newer release is refused. */
+export function migrate(db: Database, path: string, now: () => number): number[] {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new HuxiaoError('STORE_VERSION', `${path}: store schema version ${current} is newer than this release knows (${SCHEMA_VERSION})`);
+  }
+  const applied: number[] = [];
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, now());
+      db.pragma(`user_version = ${String(migration.version)}`);
+    })();
+    applied.push(migration.version);
+  }
+  return applied;
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { ALERT_EVENTS, ALERT_STATES, alertSchema } from '../alerts/alert.js';
+
+/** Version of every JSON payload on the wire; bumped on any incompatible change, documented in docs/mqtt.md. */
+export const PAYLOAD_SCHEMA_VERSION = 1;
+
+const version = z.literal(PAYLOAD_SCHEMA_VERSION).describe('Payload schema version.');
+const ms = z.number().int().min(0).describe('Milliseconds since the Unix epoch.');
+const ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+
+export const alertPayloadSchema = alertSchema.extend({ schema: version }).strict().describe('An alert, published once per alert on `alerts` (redelivery keeps the id).');
+
+export const statePayloadSchema = z
+  .object({
+    schema: version,
+    id: ulid.describe('Alert id.'),
+    seq: z.number().int().min(1).describe('Alert seq.'),
+    event: z.enum(ALERT_EVENTS).exclude(['raised', 'updated']).describe('What happened.'),
+    state: z.enum(ALERT_STATES).describe('Alert state after the event.'),
+    at: ms,
+    by: z.string().nullable().describe('Who acknowledged or resolved (from the command), null for gateway events.'),
+    note: z.string().nullable().describe('Acknowledgement note or resolution feedback.'),
+    count: z.number().int().min(1).describe('Hits merged into the alert so far.'),
+    lastSeenAt: ms,
+    clearedAt: ms.nullable(),
+  })
+  .strict()
+  .describe('An alert state change, on `alerts/<id>/state`.');
+
+export const statusPayloadSchema = z
+  .object({
+    schema: version,
+    gateway: z.string(),
+    state: z.enum(['online', 'offline']),
+    version: z.string().describe('Huxiao Edge release.'),
+    startedAt: ms,
+    at: ms,
+  })
+  .strict()
+  .describe('Retained gateway availability on `status`; the last will publishes state offline.');
+
+const cameraTelemetry = z
+  .object({
+    id: z.string(),
+    state: z.string().describe('Camera state, e.g. streaming, reconnecting, stalled, disabled.'),
+    fps: z.number().min(0),
+    drops: z.number().int().min(0).describe('Frames dropped since start.'),
+    reconnects: z.number().int().min(0),
+  })
+  .strict();
+
+/** What the controller's telemetry provider supplies; the uplink adds outbox and link figures. */
+export const telemetryInputSchema = z
+  .object({
+    cameras: z.array(cameraTelemetry),
+    inference: z.object({ latencyMsP50: z.number().min(0).nullable(), latencyMsP95: z.number().min(0).nullable() }).strict(),
+    disk: z.object({ usedBytes: z.number().int().min(0), quotaBytes: z.number().int().min(0), full: z.boolean() }).strict(),
+  })
+  .strict();
+export type TelemetryInput = z.output<typeof telemetryInputSchema>;
+
+export const telemetryPayloadSchema = telemetryInputSchema
+  .extend({
+    schema: version,
+    gateway: z.string(),
+    at: ms,
+    uptimeSeconds: z.number().min(0),
+    outbox: z.object({ depth: z.number().int().min(0), emergencyDepth: z.number().int().min(0) }).strict().describe('Messages not yet acknowledged by the broker.'),
+    uplink: z.object({ reconnects: z.number().int().min(0) }).strict(),
+  })
+  .strict()
+  .describe('Periodic health on `telemetry`.');
+
+export const commandRequestSchema = z
+  .object({
+    schema: version.optional(),
+    ts: ms.describe('When the centre sent the command; stale commands are rejected.'),
+    nonce: z.string().min(8).max(128).describe('Unique per command; a repeated nonce is rejected when signing is on.'),
+    args: z.record(z.string(), z.unknown()).default({}).describe('Command arguments (per command, see docs/mqtt.md).'),
+    sig: z.string().max(200).optional().describe('Base64 Ed25519 signature of the canonical command (docs/mqtt.md).'),
+  })
+  .strict()
+  .describe('A command on `cmd/<name>`, with the reply address in the MQTT 5 response topic and correlation data.');
+export type CommandRequest = z.output<typeof commandRequestSchema>;
+
+export const commandReplySchema = z
+  .object({
+    schema: version,
+    command: z.string(),
+    ok: z.boolean(),
+    result: z.unknown().optional().describe('Command result when ok.'),
+    error: z.object({ code: z.string(), message: z.string() }).strict().optional().describe('Error code (docs/errors.md) and message when not ok.'),
+    at: ms,
+  })
+  .strict()
+  .describe('Reply to a command, on its response topic with its correlation data (or on `replies`).');
+export type CommandReply = z.output<typeof commandReplySchema>;
+
+export const ackArgsSchema = z
+  .object({ id: ulid.describe('Alert id.'), by: z.string().min(1).max(200).describe('Who signs for the alert.'), note: z.string().max(2000).optional() })
+  .strict()
+  .describe('Arguments of cmd/ack.');
+export const resolveArgsSchema = z
+  .object({ id: ulid, by: z.string().min(1).max(200).describe('Who handled the alert.'), feedback: z.string().min(1).max(4000).describe('What was done.') })
+  .strict()
+  .describe('Arguments of cmd/resolve.');
+export const pingArgsSchema = z.object({}).strict().describe('Arguments of cmd/ping (none).');
+export const snapshotArgsSchema = z.object({ camera: z.string().min(1).max(64) }).strict().describe('Arguments of cmd/snapshot.');
+export const configReloadArgsSchema = z.object({}).strict().describe('Arguments of cmd/config.reload (none).');
+
+/** Each JSON payload with its schema file name under docs/schemas/. */
+export const PAYLOAD_SCHEMAS = {
+  'alert.v1': alertPayloadSchema,
+  'alert-state.v1': statePayloadSchema,
+  'status.v1': statusPayloadSchema,
+  'telemetry.v1': telemetryPayloadSchema,
+  'command.v1': commandRequestSchema,
+  'command-reply.v1': commandReplySchema,
+  'cmd-ack.args.v1': ackArgsSchema,
+  'cmd-resolve.args.v1': resolveArgsSchema,
+  'cmd-ping.args.v1': pingArgsSchema,
+  'cmd-snapshot.args.v1': snapshotArgsSchema,
+  'cmd-config.reload.args.v1': configReloadArgsSchema,
+} as const;

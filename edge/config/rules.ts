@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isNormalized, type Point } from '../rules/geometry.js';
 import { SEVERITIES } from '../rules/hit.js';
+import type { DeepReadonly } from './schema.js';
 import type { LineConfig, ZoneConfig } from './zones.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -128,8 +129,8 @@ export const ruleSchema = z.discriminatedUnion('type', [
 
 export const rulesSchema = z.array(ruleSchema).max(256).default([]).describe('Rules that turn tracked objects into hits.');
 
-export type RuleConfig = z.output<typeof ruleSchema>;
-export type ScheduleConfig = z.output<typeof scheduleSchema>;
+export type RuleConfig = DeepReadonly<z.output<typeof ruleSchema>>;
+export type ScheduleConfig = DeepReadonly<z.output<typeof scheduleSchema>>;
 
 interface CheckedCamera {
   readonly id: string;

@@ -31,10 +31,13 @@ export const configSchema = z
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = DeepReadonly<z.output<typeof configSchema>>;
 
-export type DeepReadonly<T> = T extends (infer U)[]
-  ? readonly DeepReadonly<U>[]
-  : T extends ((...args: never[]) => unknown) | { reveal(): string }
-    ? T
-    : T extends object
-      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-      : T;
+/** Pairs stay pairs (zone points are [x, y]), so frozen config still type-checks against geometry code. */
+export type DeepReadonly<T> = T extends [infer A, infer B]
+  ? readonly [DeepReadonly<A>, DeepReadonly<B>]
+  : T extends (infer U)[]
+    ? readonly DeepReadonly<U>[]
+    : T extends ((...args: never[]) => unknown) | { reveal(): string }
+      ? T
+      : T extends object
+        ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+        : T;

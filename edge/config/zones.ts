@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ANCHORS, polygonProblem } from '../rules/geometry.js';
+import type { DeepReadonly } from './schema.js';
 
 const areaId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected 1-64 letters, digits, "_" or "-", starting with a letter or digit');
 
@@ -59,5 +60,5 @@ export const lineSchema = z
 export const zonesSchema = z.array(zoneSchema).max(64).default([]).describe('Zones drawn on this camera picture.');
 export const linesSchema = z.array(lineSchema).max(64).default([]).describe('Lines drawn on this camera picture.');
 
-export type ZoneConfig = z.output<typeof zoneSchema>;
-export type LineConfig = z.output<typeof lineSchema>;
+export type ZoneConfig = DeepReadonly<z.output<typeof zoneSchema>>;
+export type LineConfig = DeepReadonly<z.output<typeof lineSchema>>;

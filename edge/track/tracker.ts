@@ -90,6 +90,12 @@ export class Tracker {
     return this.tracks();
   }
 
+  /** A frame the detector did not look at: tracks stay where they were, none counts as freshly matched. */
+  skip(): Track[] {
+    for (const t of this.#tracks) t.matched = false;
+    return this.tracks();
+  }
+
   /** Live tracks, oldest first. */
   tracks(): Track[] {
     return this.#tracks.map((t) => ({

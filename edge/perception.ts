@@ -1,0 +1,118 @@
+import type { CameraConfig } from './config/cameras.js';
+import type { RuleConfig } from './config/rules.js';
+import type { DeepReadonly } from './config/schema.js';
+import type { Frame } from './ingest/frame.js';
+import { moduleLogger, type Logger } from './log.js';
+import { RuleEngine } from './rules/engine.js';
+import type { CountRecord, RuleEvent } from './rules/hit.js';
+import { Tracker, type Track } from './track/tracker.js';
+import type { Box, Detection, ObjectDetector } from './vision/detection.js';
+import { MotionGate, type GateReason } from './vision/motion-gate.js';
+
+export interface PerceptionOptions {
+  readonly camera: DeepReadonly<CameraConfig>;
+  /** All rules of the config; the pipeline keeps the enabled ones of its camera. */
+  readonly rules: readonly RuleConfig[];
+  readonly detector: ObjectDetector;
+  /** Gateway IANA time zone, for rule schedules. */
+  readonly timezone: string;
+}
+
+export interface PerceptionResult {
+  readonly camera: string;
+  readonly frameSeq: number;
+  readonly ts: number;
+  readonly detectorRan: boolean;
+  readonly gate: GateReason;
+  /** Region the detector searched; absent when it searched the whole frame (or did not run). */
+  readonly roi?: Box;
+  /** Detections of the classes the camera's zones and lines watch, as fed to the tracker. */
+  readonly detections: readonly Detection[];
+  readonly tracks: readonly Track[];
+  readonly events: readonly RuleEvent[];
+  readonly counts: readonly CountRecord[];
+}
+
+interface Running {
+  readonly gate: MotionGate;
+  readonly tracker: Tracker;
+  readonly engine: RuleEngine;
+  readonly labels: ReadonlySet<string>;
+}
+
+/**
+ * One camera's pipeline: frame -> motion gate -> detector -> tracker -> zones and rules -> events.
+ * Frames must come one at a time (await each); the result depends only on the frame sequence, so a replay of the
+ * same file gives the same events on any machine. The frame's pixels are not kept after `process` resolves:
+ * hits carry their own copy.
+ */
+export class Perception {
+  readonly #options: PerceptionOptions;
+  #running: Running | undefined;
+  #log: Logger | undefined;
+
+  constructor(options: PerceptionOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    const { camera, rules, timezone } = this.#options;
+    const mine = rules.filter((r) => r.camera === camera.id && r.enabled);
+    const areas = new Set(mine.flatMap((r) => ['zone' in r ? r.zone : undefined, 'line' in r ? r.line : undefined]));
+    const labels = new Set([...camera.zones, ...camera.lines].filter((a) => areas.has(a.id)).flatMap((a) => a.labels));
+    this.#running = {
+      gate: new MotionGate(camera.motion),
+      tracker: new Tracker(camera.tracker),
+      engine: new RuleEngine({ camera, rules: mine, timezone }),
+      labels,
+    };
+    this.#log = moduleLogger('perception', { camera: camera.id });
+    this.#log.info({ rules: mine.length, labels: [...labels] }, 'perception started');
+  }
+
+  /** Closes the count minutes in progress (end of a replay) and forgets all state. */
+  stop(): CountRecord[] {
+    const counts = this.#running?.engine.flush() ?? [];
+    this.#running = undefined;
+    return counts;
+  }
+
+  async process(frame: Frame): Promise<PerceptionResult> {
+    const running = this.#running;
+    if (running === undefined) throw new Error('Perception.process called before start()');
+    const { gate, tracker, engine, labels } = running;
+    const image = { width: frame.width, height: frame.height, data: frame.data };
+    const before = tracker.tracks();
+    const plan = labels.size === 0 ? { run: false, reason: 'still' as const, changed: 0 } : gate.plan(image, before, frame.ts);
+
+    let detections: Detection[] = [];
+    let tracks: Track[];
+    if (plan.run) {
+      const found = await this.#options.detector.detect(image, { camera: frame.camera, ...(plan.roi === undefined ? {} : { roi: plan.roi }) });
+      detections = found.filter((d) => labels.has(d.label));
+      tracks = tracker.update(detections, frame.ts, plan.roi);
+      gate.forget(new Set(tracks.map((t) => t.id)));
+    } else {
+      tracks = tracker.skip();
+    }
+
+    const { events, counts } = engine.update(tracks, {
+      ts: frame.ts,
+      seq: frame.seq,
+      snapshot: () => ({ width: frame.width, height: frame.height, data: Buffer.from(frame.data) }),
+    });
+    for (const e of events) if (e.kind === 'hit') this.#log?.info({ rule: e.rule, zone: e.zone, trackId: e.trackId, frameSeq: e.frameSeq }, 'rule hit');
+    return {
+      camera: frame.camera,
+      frameSeq: frame.seq,
+      ts: frame.ts,
+      detectorRan: plan.run,
+      gate: plan.reason,
+      ...(plan.roi === undefined ? {} : { roi: plan.roi }),
+      detections,
+      tracks,
+      events,
+      counts,
+    };
+  }
+}

@@ -31,6 +31,10 @@ export const ERROR_CODES = {
   MODEL_LOAD: 'onnxruntime could not create a session from a model file that passed the integrity check.',
   INFERENCE_DROPPED: 'An inference request was dropped unrun because a newer frame of the same camera replaced it in a full queue.',
   INFERENCE_FAILED: 'onnxruntime failed while running a model on one input.',
+  AUDIO_TOOL_MISSING: 'A tool of the voice chain (espeak-ng, sox, ffmpeg, aplay) is not installed.',
+  AUDIO_RENDER: 'Speech synthesis, normalization or playback of a warning failed; the message names the tool and its output.',
+  AUDIO_CLIP: 'An operator clip or chime file named in the config is missing or is not a playable WAV or MP3.',
+  GPIO_LINE: 'A configured GPIO line cannot be found (no chip with that label, offset beyond the chip) or cannot be opened.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,6 +5,9 @@ import { flushLogs } from '../log.js';
 import { VERSION } from '../version.js';
 import { registerCheck } from './check.js';
 import { registerDemo } from './demo.js';
+import { registerProbe } from './probe.js';
+import { registerReplay } from './replay.js';
+import { registerSnapshot } from './snapshot.js';
 
 const program = new Command('huxiao')
   .description('Huxiao Edge: school-safety camera gateway runtime')
@@ -13,6 +16,9 @@ const program = new Command('huxiao')
 
 registerCheck(program);
 registerDemo(program);
+registerProbe(program);
+registerSnapshot(program);
+registerReplay(program);
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad input (config, arguments, URL). */
 try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actionsSchema, audioSchema, checkActionReferences, gpioSchema } from './actions.js';
 import { camerasSchema } from './cameras.js';
 import { gatewaySchema } from './gateway.js';
 import { alertsSchema } from './alerts.js';
@@ -23,9 +24,13 @@ export const configSchema = z
     alerts: alertsSchema,
     storage: storageSchema,
     mqtt: mqttSchema.optional(),
+    audio: audioSchema,
+    actions: actionsSchema,
+    gpio: gpioSchema,
   })
   .strict()
   .superRefine(checkRuleReferences)
+  .superRefine(checkActionReferences)
   .describe('Huxiao Edge gateway configuration.');
 
 export type ConfigInput = z.input<typeof configSchema>;

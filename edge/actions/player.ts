@@ -1,0 +1,179 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Priority } from '../config/actions.js';
+import { moduleLogger } from '../log.js';
+import { Listeners } from './listeners.js';
+
+const RANK: Readonly<Record<Priority, number>> = { normal: 0, high: 1, emergency: 2 };
+
+export interface PlayRequest {
+  readonly alertId: string;
+  /** What is heard, for logs and the demo's "warning played" line. */
+  readonly text: string;
+  /** The message clip (the observable "what was played"). */
+  readonly wavPath: string;
+  /** A chime played right before the message by the same aplay, so nothing can slip in between. */
+  readonly chimePath?: string;
+  readonly priority: Priority;
+}
+
+export type PlaybackOutcome = 'completed' | 'preempted' | 'cancelled' | 'failed';
+
+/** `startedAt` is when aplay reported "Playing WAVE": the device is open and the first file's header parsed. */
+export type PlaybackEvent =
+  | { readonly kind: 'start'; readonly request: PlayRequest; readonly requestedAt: number; readonly spawnedAt: number; readonly startedAt: number }
+  | { readonly kind: 'end'; readonly request: PlayRequest; readonly requestedAt: number; readonly startedAt?: number; readonly endedAt: number; readonly outcome: PlaybackOutcome; readonly error?: string }
+  | { readonly kind: 'dropped'; readonly request: PlayRequest; readonly reason: 'queue-full' };
+
+/** What the player needs from the speaker amplifier; without GPIO it is a no-op. */
+export interface AmplifierControl {
+  /** Switches on (if off) and resolves once the amplifier has warmed up. */
+  on(): Promise<void>;
+  /** The last clip ended: switch off after the hold time unless `on()` comes again. */
+  off(): void;
+}
+
+export interface PlayerOptions {
+  readonly device: string;
+  readonly queueSize: number;
+  readonly amplifier: AmplifierControl;
+  readonly aplay?: string;
+}
+
+interface Queued {
+  readonly request: PlayRequest;
+  readonly requestedAt: number;
+}
+
+interface Current extends Queued {
+  readonly child: ChildProcess;
+  outcome?: PlaybackOutcome;
+}
+
+const log = moduleLogger('player');
+
+/**
+ * Plays one clip at a time through `aplay -D <device>`. Requests wait in a bounded queue ordered by priority, then age;
+ * a request of higher priority than the clip playing kills it (the interrupted warning is not resumed: its next repeat
+ * comes anyway). The amplifier is switched on before the first clip and released after the queue empties.
+ */
+export class Player {
+  readonly #options: PlayerOptions;
+  readonly #listeners = new Listeners<PlaybackEvent>();
+  readonly #queue: Queued[] = [];
+  #current: Current | undefined;
+  #draining: Promise<void> | undefined;
+  #running = false;
+  #aplayMissing = false;
+
+  constructor(options: PlayerOptions) {
+    this.#options = options;
+  }
+
+  onPlayback(listener: (event: PlaybackEvent) => void): () => void {
+    return this.#listeners.add(listener);
+  }
+
+  start(): void {
+    this.#running = true;
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#queue.length = 0;
+    this.#kill('cancelled');
+    await this.#draining;
+  }
+
+  play(request: PlayRequest): void {
+    if (!this.#running) return;
+    const entry = { request, requestedAt: Date.now() };
+    const at = this.#queue.findIndex((queued) => RANK[queued.request.priority] < RANK[request.priority]);
+    this.#queue.splice(at === -1 ? this.#queue.length : at, 0, entry);
+    if (this.#queue.length > this.#options.queueSize) {
+      // Of the least urgent warnings the oldest is the most likely to be stale; its alert repeats it if it still holds.
+      const lowest = this.#queue[this.#queue.length - 1];
+      const rank = lowest === undefined ? 0 : RANK[lowest.request.priority];
+      const oldestLowest = this.#queue.findIndex((queued) => RANK[queued.request.priority] === rank);
+      const [dropped] = this.#queue.splice(oldestLowest === -1 ? this.#queue.length - 1 : oldestLowest, 1);
+      if (dropped !== undefined) {
+        log.warn({ alert: dropped.request.alertId, priority: dropped.request.priority }, 'voice queue full; dropped a warning');
+        this.#listeners.emit({ kind: 'dropped', request: dropped.request, reason: 'queue-full' });
+      }
+    }
+    const current = this.#current;
+    if (current !== undefined && RANK[request.priority] > RANK[current.request.priority]) this.#kill('preempted');
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = undefined;
+    });
+  }
+
+  /** Drops queued clips of the alert and stops its clip if it is playing (the alert was acknowledged or cleared). */
+  cancel(alertId: string): void {
+    for (let index = this.#queue.length - 1; index >= 0; index--) {
+      if (this.#queue[index]?.request.alertId === alertId) this.#queue.splice(index, 1);
+    }
+    if (this.#current?.request.alertId === alertId) this.#kill('cancelled');
+  }
+
+  get busy(): boolean {
+    return this.#current !== undefined || this.#queue.length > 0;
+  }
+
+  #kill(outcome: PlaybackOutcome): void {
+    const current = this.#current;
+    if (current === undefined || current.outcome !== undefined) return;
+    current.outcome = outcome;
+    current.child.kill('SIGTERM');
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        await this.#options.amplifier.on();
+        // Taken after the warm-up, so a more urgent request that arrived meanwhile goes first.
+        const next = this.#queue.shift();
+        if (next === undefined || !this.#running) break;
+        await this.#playOne(next);
+      }
+    } finally {
+      this.#options.amplifier.off();
+    }
+  }
+
+  #playOne(entry: Queued): Promise<void> {
+    const { request } = entry;
+    const files = request.chimePath === undefined ? [request.wavPath] : [request.chimePath, request.wavPath];
+    return new Promise((resolve) => {
+      const spawnedAt = Date.now();
+      const child = spawn(this.#options.aplay ?? 'aplay', ['-D', this.#options.device, ...files], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const current: Current = { ...entry, child };
+      this.#current = current;
+      let startedAt: number | undefined;
+      let stderr = '';
+      let failure: string | undefined;
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => {
+        if (startedAt === undefined && chunk.includes('Playing ')) {
+          startedAt = Date.now();
+          this.#listeners.emit({ kind: 'start', request, requestedAt: entry.requestedAt, spawnedAt, startedAt });
+          log.info({ alert: request.alertId, text: request.text, wav: request.wavPath, priority: request.priority }, 'warning playing');
+        } else if (stderr.length < 2000) stderr += chunk;
+      });
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        failure = error.code === 'ENOENT' ? 'aplay is not installed (apt-get install alsa-utils)' : error.message;
+        if (error.code === 'ENOENT' && !this.#aplayMissing) {
+          this.#aplayMissing = true;
+          log.warn('aplay is not installed (apt-get install alsa-utils); voice warnings cannot be heard');
+        }
+      });
+      child.on('close', (code, signal) => {
+        this.#current = undefined;
+        if (failure === undefined && current.outcome === undefined && code !== 0) failure = `aplay ${signal ?? `exit ${String(code)}`}: ${stderr.trim().split('\n').slice(-2).join(' | ')}`;
+        const outcome: PlaybackOutcome = current.outcome ?? (failure === undefined ? 'completed' : 'failed');
+        if (outcome === 'failed' && !this.#aplayMissing) log.warn({ alert: request.alertId, device: this.#options.device, error: failure }, 'playback failed');
+        this.#listeners.emit({ kind: 'end', request, requestedAt: entry.requestedAt, ...(startedAt === undefined ? {} : { startedAt }), endedAt: Date.now(), outcome, ...(failure === undefined ? {} : { error: failure }) });
+        resolve();
+      });
+    });
+  }
+}

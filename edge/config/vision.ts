@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DeepReadonly } from './schema.js';
 
 const precision = z.enum(['int8', 'fp32']);
 
@@ -77,6 +78,6 @@ export const visionSchema = z
   })
   .describe('Models and inference: precision, threads, queue, detector and face detector thresholds.');
 
-export type VisionConfig = z.output<typeof visionSchema>;
+export type VisionConfig = DeepReadonly<z.output<typeof visionSchema>>;
 export type DetectorConfig = VisionConfig['detector'];
 export type FaceDetectorConfig = VisionConfig['faceDetector'];

@@ -1,0 +1,190 @@
+import type { ActionConfig, AudioConfig, GpioConfig } from '../config/actions.js';
+import { HuxiaoError } from '../errors.js';
+import { moduleLogger } from '../log.js';
+import { AudioCache } from './audio-cache.js';
+import { ClipRenderer } from './clip-renderer.js';
+import { EmergencyButton, type ButtonPress } from './emergency-button.js';
+import { GpioOutputs, type LineEvent } from './gpio-outputs.js';
+import { sysfsAvailable, SYSFS_GPIO } from './gpio-sysfs.js';
+import { Player, type PlaybackEvent, type PlaybackOutcome } from './player.js';
+import { isFixed } from './template.js';
+import { Listeners } from './listeners.js';
+import { WarningService, type ActionEvent } from './warnings.js';
+
+export interface ActionsOptions {
+  readonly audio: AudioConfig;
+  readonly actions: readonly ActionConfig[];
+  readonly gpio: GpioConfig;
+  /** The speaker test needs no button; the runtime does. */
+  readonly withButton?: boolean;
+  readonly aplay?: string;
+}
+
+export interface SpeakerTestResult {
+  readonly text: string;
+  readonly wavPath: string;
+  readonly chimePath: string | null;
+  readonly device: string;
+  readonly amplifier: 'gpio' | 'simulated' | 'none';
+  readonly outcome: PlaybackOutcome;
+  readonly renderMs: number;
+  readonly playMs: number;
+  readonly error?: string;
+}
+
+export const SPEAKER_TEST_TEXT = '护校系统喇叭测试，请确认能听清这段话。';
+const log = moduleLogger('actions');
+
+interface Parts {
+  readonly renderer: ClipRenderer;
+  readonly outputs: GpioOutputs;
+  readonly player: Player;
+  readonly warnings: WarningService;
+  readonly button: EmergencyButton | undefined;
+  readonly chimePath: string | undefined;
+}
+
+/**
+ * On-site actions in one component: voice warnings (render, cache, play), GPIO outputs (amplifier, sirens) and the
+ * emergency button. Missing GPIO or audio tools are warned about once and never stop the rest of the runtime.
+ */
+export class Actions {
+  readonly #options: ActionsOptions;
+  readonly #playback = new Listeners<PlaybackEvent>();
+  readonly #lines = new Listeners<LineEvent>();
+  readonly #presses = new Listeners<ButtonPress>();
+  #parts: Parts | undefined;
+  #hardware = false;
+
+  constructor(options: ActionsOptions) {
+    this.#options = options;
+  }
+
+  onPlayback(listener: (event: PlaybackEvent) => void): () => void {
+    return this.#playback.add(listener);
+  }
+
+  onOutput(listener: (event: LineEvent) => void): () => void {
+    return this.#lines.add(listener);
+  }
+
+  /** The emergency button, timed at its edge; the controller raises the alert. The button's siren already sounds by then. */
+  onPress(listener: (press: ButtonPress) => void): () => void {
+    return this.#presses.add(listener);
+  }
+
+  async start(): Promise<void> {
+    const { audio, gpio, actions } = this.#options;
+    const cache = new AudioCache(audio.cache);
+    await cache.start();
+    const renderer = new ClipRenderer(cache, { voice: audio.voice, wordsPerMinute: audio.wordsPerMinute });
+    const chimePath = await this.#prepareAudio(renderer, audio, actions);
+    const wantsGpio = gpio.amplifier !== undefined || gpio.outputs.length > 0 || gpio.emergencyButton !== undefined;
+    this.#hardware = wantsGpio && (await sysfsAvailable());
+    if (wantsGpio && !this.#hardware) log.warn({ path: SYSFS_GPIO }, 'no sysfs GPIO on this box: amplifier, sirens and the emergency button are disabled; voice warnings still play');
+    const outputs = new GpioOutputs({ config: gpio, hardware: this.#hardware });
+    outputs.onLine((event) => {
+      this.#lines.emit(event);
+    });
+    await outputs.start();
+    const player = new Player({ device: audio.device, queueSize: audio.queueSize, amplifier: outputs, ...(this.#options.aplay === undefined ? {} : { aplay: this.#options.aplay }) });
+    player.onPlayback((event) => {
+      this.#playback.emit(event);
+    });
+    player.start();
+    const warnings = new WarningService({ actions, renderer, player, outputs, ...(chimePath === undefined ? {} : { chimePath }) });
+    warnings.start();
+    const button = gpio.emergencyButton !== undefined && this.#options.withButton !== false && this.#hardware ? new EmergencyButton({ config: gpio.emergencyButton }) : undefined;
+    this.#parts = { renderer, outputs, player, warnings, button, chimePath };
+    if (button === undefined) return;
+    button.onPress((press) => {
+      // The siren first and directly, so it sounds even if raising the alert in the store fails.
+      this.#sirenForButton(outputs);
+      this.#presses.emit(press);
+    });
+    try {
+      await button.start();
+    } catch (error) {
+      log.error({ err: error }, 'the emergency button cannot be read; it is disabled');
+    }
+  }
+
+  async stop(): Promise<void> {
+    const parts = this.#parts;
+    this.#parts = undefined;
+    if (parts === undefined) return;
+    parts.button?.stop();
+    parts.warnings.stop();
+    await parts.player.stop();
+    parts.outputs.stop();
+  }
+
+  /** Alert events from the controller; ignored before start and after stop. */
+  handle(event: ActionEvent): void {
+    this.#parts?.warnings.handle(event);
+  }
+
+  /** Plays a test message through the whole chain (amplifier, chime, message) and reports what happened. */
+  async speakerTest(text: string = SPEAKER_TEST_TEXT): Promise<SpeakerTestResult> {
+    const parts = this.#parts;
+    if (parts === undefined) throw new HuxiaoError('AUDIO_RENDER', 'the speaker test needs the actions started');
+    const { renderer, player, chimePath } = parts;
+    const renderStart = Date.now();
+    const wavPath = await renderer.speech(text);
+    const renderMs = Date.now() - renderStart;
+    const alertId = `speaker-test-${String(renderStart)}`;
+    const ended = new Promise<Extract<PlaybackEvent, { kind: 'end' }>>((resolve) => {
+      const unsubscribe = player.onPlayback((event) => {
+        if (event.kind === 'end' && event.request.alertId === alertId) {
+          unsubscribe();
+          resolve(event);
+        }
+      });
+    });
+    player.play({ alertId, text, wavPath, priority: 'high', ...(chimePath === undefined ? {} : { chimePath }) });
+    const end = await ended;
+    return {
+      text,
+      wavPath,
+      chimePath: chimePath ?? null,
+      device: this.#options.audio.device,
+      amplifier: this.#options.gpio.amplifier === undefined ? 'none' : this.#hardware ? 'gpio' : 'simulated',
+      outcome: end.outcome,
+      renderMs,
+      playMs: end.endedAt - (end.startedAt ?? end.requestedAt),
+      ...(end.error === undefined ? {} : { error: end.error }),
+    };
+  }
+
+  /** The chime, operator clips and sentences without placeholders are made ready before the first alert needs them. */
+  async #prepareAudio(renderer: ClipRenderer, audio: AudioConfig, actions: readonly ActionConfig[]): Promise<string | undefined> {
+    const jobs: { what: string; job: () => Promise<string> }[] = [];
+    for (const action of actions) {
+      if (action.type !== 'voice') continue;
+      const { clip, template, fallback } = action;
+      if (clip !== undefined) jobs.push({ what: `clip of ${action.id}`, job: () => renderer.recording(clip) });
+      for (const text of [template, fallback]) if (text !== undefined && isFixed(text)) jobs.push({ what: `sentence of ${action.id}`, job: () => renderer.speech(text) });
+    }
+    for (const { what, job } of jobs) {
+      try {
+        await job();
+      } catch (error) {
+        log.error({ what, err: error }, 'cannot prepare audio; warnings that need it will fail');
+      }
+    }
+    if (!audio.chime.enabled) return undefined;
+    const file = audio.chime.file;
+    try {
+      return await (file === undefined ? renderer.chime() : renderer.recording(file));
+    } catch (error) {
+      log.error({ err: error }, 'cannot prepare the chime; warnings play without it');
+      return undefined;
+    }
+  }
+
+  #sirenForButton(outputs: GpioOutputs): void {
+    const sirenId = this.#options.gpio.emergencyButton?.siren;
+    const siren = this.#options.actions.find((action) => action.id === sirenId);
+    if (siren?.type === 'siren') outputs.relayOn(siren.output, siren.onSeconds);
+  }
+}

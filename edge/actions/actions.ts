@@ -25,7 +25,7 @@ export interface SpeakerTestResult {
   readonly wavPath: string;
   readonly chimePath: string | null;
   readonly device: string;
-  readonly amplifier: 'gpio' | 'simulated' | 'none';
+  readonly amplifier: 'gpio' | 'no-gpio' | 'none';
   readonly outcome: PlaybackOutcome;
   readonly renderMs: number;
   readonly playMs: number;
@@ -148,7 +148,7 @@ export class Actions {
       wavPath,
       chimePath: chimePath ?? null,
       device: this.#options.audio.device,
-      amplifier: this.#options.gpio.amplifier === undefined ? 'none' : this.#hardware ? 'gpio' : 'simulated',
+      amplifier: this.#options.gpio.amplifier === undefined ? 'none' : this.#hardware ? 'gpio' : 'no-gpio',
       outcome: end.outcome,
       renderMs,
       playMs: end.endedAt - (end.startedAt ?? end.requestedAt),

@@ -8,6 +8,7 @@ import { registerDemo } from './demo.js';
 import { registerProbe } from './probe.js';
 import { registerReplay } from './replay.js';
 import { registerSnapshot } from './snapshot.js';
+import { registerSpeakerTest } from './speaker-test.js';
 
 const program = new Command('huxiao')
   .description('Huxiao Edge: school-safety camera gateway runtime')
@@ -19,6 +20,7 @@ registerDemo(program);
 registerProbe(program);
 registerSnapshot(program);
 registerReplay(program);
+registerSpeakerTest(program);
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad input (config, arguments, URL). */
 try {

@@ -7,6 +7,7 @@ import { registerCheck } from './check.js';
 import { registerDemo } from './demo.js';
 import { registerProbe } from './probe.js';
 import { registerReplay } from './replay.js';
+import { registerRun } from './run.js';
 import { registerSnapshot } from './snapshot.js';
 import { registerSpeakerTest } from './speaker-test.js';
 
@@ -20,6 +21,7 @@ registerDemo(program);
 registerProbe(program);
 registerSnapshot(program);
 registerReplay(program);
+registerRun(program);
 registerSpeakerTest(program);
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad input (config, arguments, URL). */

@@ -1,0 +1,118 @@
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { visionSchema } from '../../edge/config/vision.js';
+import type { RgbImage } from '../../edge/ingest/frame.js';
+import { Detector } from '../../edge/vision/detector.js';
+import { alignFace } from '../../edge/vision/face-align.js';
+import { alignmentLandmarks, FaceDetector } from '../../edge/vision/face-detector.js';
+import { inputSize, neutralFill, toInputTensor } from '../../edge/vision/input-tensor.js';
+import { percentile } from '../../edge/vision/latency-window.js';
+import { cropRegion, letterbox } from '../../edge/vision/letterbox.js';
+import { readManifest, selectModel, type ModelEntry } from '../../edge/vision/manifest.js';
+import { ModelSession } from '../../edge/vision/model-session.js';
+import { DEFAULT_MODELS_DIR } from '../../edge/vision/runtime.js';
+import { vtestFrames } from '../../test/helpers/frames.js';
+import { machineLine } from './machine.js';
+
+/**
+ * p50 / p95 latency of every model in models/manifest.json, FP32 and INT8, with 1 and 2 intra-op threads, on real
+ * inputs (vtest.avi frames, the fixture face photos); then the Detector end to end (letterbox + infer + decode).
+ */
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const WARMUP = 3;
+const FRAMES = [60, 160, 260, 360, 460, 560, 660, 760];
+
+interface Figures {
+  readonly p50: number;
+  readonly p95: number;
+}
+
+async function timed(runs: number, step: (i: number) => Promise<unknown>): Promise<Figures> {
+  for (let i = 0; i < WARMUP; i += 1) await step(i);
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const start = performance.now();
+    await step(i);
+    samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
+}
+
+async function photo(path: string): Promise<RgbImage> {
+  const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data };
+}
+
+/** Real model inputs per role: letterboxed frames or photos, and faces aligned from the fixture photos. */
+async function inputsFor(entry: ModelEntry, frames: readonly RgbImage[], photos: readonly RgbImage[], faces: readonly RgbImage[]): Promise<Float32Array[]> {
+  const size = inputSize(entry.input);
+  const pictures = entry.role === 'detector' ? frames : entry.role === 'face-detector' ? photos : [];
+  if (entry.role === 'face-embedder') {
+    return Promise.all(faces.map(async (face) => {
+      const resized = await sharp(face.data, { raw: { width: face.width, height: face.height, channels: 3 } }).resize(size.width, size.height).raw().toBuffer();
+      return toInputTensor(resized, entry.input);
+    }));
+  }
+  return Promise.all(pictures.map(async (picture) => {
+    const region = cropRegion(picture, undefined);
+    if (region === undefined) throw new Error('empty picture');
+    const { pixels } = await letterbox(picture, region, { ...size, fill: neutralFill(entry.input) });
+    return toInputTensor(pixels, entry.input);
+  }));
+}
+
+const fmt = (ms: number): string => ms.toFixed(1).padStart(7);
+
+async function main(): Promise<void> {
+  process.stdout.write(`${machineLine()}\n`);
+  process.stdout.write(`models bench: ${RUNS} timed runs after ${WARMUP} warm-up, one run at a time (as the shared queue runs them)\n`);
+  const manifest = await readManifest(join(DEFAULT_MODELS_DIR, 'manifest.json'));
+  const frames = await vtestFrames(FRAMES);
+  const photos = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => photo(join(DEFAULT_MODELS_DIR, '..', 'test', 'fixtures', 'faces', `group${n}.jpg`))));
+
+  const faceSession = new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry: selectModel(manifest, 'face-detector', 'fp32'), threads: 2, queueSize: 4 });
+  await faceSession.start();
+  const faceDetector = new FaceDetector({ session: faceSession, config: visionSchema.parse({}).faceDetector });
+  const faces: RgbImage[] = [];
+  for (const picture of photos) for (const face of await faceDetector.detect(picture)) faces.push(alignFace(picture, alignmentLandmarks(face)));
+  await faceSession.stop();
+
+  const results = new Map<string, Figures>();
+  process.stdout.write(`\n${'model'.padEnd(22)}${'prec'.padEnd(6)}thr     p50     p95  (ms)\n`);
+  for (const entry of manifest.models) {
+    const inputs = await inputsFor(entry, frames, photos, faces);
+    for (const threads of [1, 2]) {
+      const session = new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry, threads, queueSize: 4 });
+      await session.start();
+      const figures = await timed(RUNS, (i) => session.run('bench', inputs[i % inputs.length] ?? new Float32Array()));
+      await session.stop();
+      results.set(`${entry.model}/${entry.precision}/${threads}`, figures);
+      process.stdout.write(`${entry.name.padEnd(22)}${entry.precision.padEnd(6)}${String(threads).padStart(3)}${fmt(figures.p50)} ${fmt(figures.p95)}\n`);
+    }
+  }
+
+  process.stdout.write('\nINT8 / FP32 latency ratio (p50; below 1 means INT8 is faster)\n');
+  for (const model of new Set(manifest.models.map((entry) => entry.model))) {
+    for (const threads of [1, 2]) {
+      const int8 = results.get(`${model}/int8/${threads}`);
+      const fp32 = results.get(`${model}/fp32/${threads}`);
+      const ratio = int8 === undefined || fp32 === undefined ? 'n/a (one precision only)' : `${(int8.p50 / fp32.p50).toFixed(2)} (speed-up ${(fp32.p50 / int8.p50).toFixed(2)}x)`;
+      process.stdout.write(`  ${model.padEnd(16)} ${threads} thread(s): ${ratio}\n`);
+    }
+  }
+
+  process.stdout.write('\nDetector end to end per 768x576 frame (letterbox with sharp + normalize + infer + decode + NMS), 2 threads\n');
+  for (const entry of manifest.models.filter((m) => m.role === 'detector')) {
+    const session = new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry, threads: 2, queueSize: 4 });
+    await session.start();
+    const detector = new Detector({ session, config: visionSchema.parse({}).detector });
+    detector.start();
+    const figures = await timed(RUNS, (i) => detector.detect(frames[i % frames.length] ?? { width: 0, height: 0, data: Buffer.alloc(0) }, { camera: 'bench' }));
+    await session.stop();
+    process.stdout.write(`  ${entry.name.padEnd(20)} p50 ${fmt(figures.p50)} ms  p95 ${fmt(figures.p95)} ms\n`);
+  }
+  process.stdout.write('\nNote: figures taken while other work shares the CPU are noisy; compare ratios, re-run on a quiet machine for absolutes.\n');
+}
+
+await main();

@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_PATH } from '../config/load.js';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
 import { HuxiaoError } from '../errors.js';
-import { replay, type FramePipeline } from '../ingest/replay.js';
+import { replay } from '../ingest/replay.js';
+import { openReplayPerception } from '../perception-replay.js';
 import { cameraFromConfig } from './camera-arg.js';
-
-/**
- * The per-frame pipeline replay runs. Detection, tracking and rules plug in here as they land; with none, replay
- * prints frame counts only.
- */
-const pipeline: FramePipeline | undefined = undefined;
 
 function parseStart(text: string | undefined): number {
   if (text === undefined) return 0;
@@ -40,8 +35,16 @@ export function registerReplay(program: Command): void {
     .action(async (options: { config: string; camera: string; input: string; start?: string }) => {
       const camera = cameraFromConfig(options.config, options.camera);
       const anchor = parseStart(options.start);
+      // Rule hits, clears and count records of the camera's rules are printed between the frame lines; a camera
+      // without rules only decodes (and needs no model).
+      const perception = await openReplayPerception({ config: loadConfig(options.config), camera });
       const started = performance.now();
-      const summary = await replay({ camera, input: options.input, anchor, write: writeLine, ...(pipeline === undefined ? {} : { pipeline }) });
+      let summary;
+      try {
+        summary = await replay({ camera, input: options.input, anchor, write: writeLine, ...(perception.pipeline === undefined ? {} : { pipeline: perception.pipeline }) });
+      } finally {
+        await perception.stop();
+      }
       const wallSeconds = (performance.now() - started) / 1000;
       // Speed depends on the machine, so it goes to stderr: stdout must be identical everywhere.
       process.stderr.write(

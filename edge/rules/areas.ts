@@ -1,6 +1,6 @@
 import type { LineConfig, ZoneConfig } from '../config/zones.js';
 import type { Track } from '../track/tracker.js';
-import { anchorOf, boxArea, crossing, pointInPolygon, sideOf, toPixels, type CrossingDirection, type Point, type Side } from './geometry.js';
+import { anchorOf, boxArea, crossing, pointInPolygon, sideOf, toPixels, type Anchor, type CrossingDirection, type Point, type Side } from './geometry.js';
 
 /** A track inside a zone, since `enteredAt` (the first frame of the streak that confirmed the entry). */
 export interface Presence {
@@ -28,6 +28,15 @@ interface Filter {
   readonly minArea: number;
 }
 
+/**
+ * The anchor of a track, kept inside the picture: the motion model may carry a box past the frame edge while the
+ * person still stands at it, and a zone drawn up to the edge must still hold them.
+ */
+function anchorIn(track: Track, anchor: Anchor, width: number, height: number): Point {
+  const [x, y] = anchorOf(track.box, anchor);
+  return [Math.min(Math.max(x, 0), width), Math.min(Math.max(y, 0), height)];
+}
+
 function watched(filter: Filter, track: Track): boolean {
   return track.state !== 'tentative' && filter.labels.includes(track.label) && track.score >= filter.minScore && boxArea(track.box) >= filter.minArea;
 }
@@ -39,12 +48,14 @@ function watched(filter: Filter, track: Track): boolean {
 export class ZoneWatcher {
   readonly zone: ZoneConfig;
   readonly polygon: readonly Point[];
+  readonly #size: readonly [number, number];
   readonly #members = new Map<number, Membership>();
   readonly #inside = new Map<number, Presence>();
 
   constructor(zone: ZoneConfig, width: number, height: number) {
     this.zone = zone;
     this.polygon = toPixels(zone.polygon, width, height);
+    this.#size = [width, height];
   }
 
   update(tracks: readonly Track[], ts: number): ZoneUpdate {
@@ -53,7 +64,7 @@ export class ZoneWatcher {
     const seen = new Set<number>();
     for (const track of tracks) {
       seen.add(track.id);
-      const now = watched(this.zone, track) && pointInPolygon(anchorOf(track.box, this.zone.anchor), this.polygon);
+      const now = watched(this.zone, track) && pointInPolygon(anchorIn(track, this.zone.anchor, ...this.#size), this.polygon);
       let m = this.#members.get(track.id);
       if (m === undefined) {
         m = { inside: false, enteredAt: ts, streak: 0, streakStart: ts, track };
@@ -106,10 +117,12 @@ export class LineWatcher {
   readonly line: LineConfig;
   readonly a: Point;
   readonly b: Point;
+  readonly #size: readonly [number, number];
   readonly #last = new Map<number, LastSide>();
 
   constructor(line: LineConfig, width: number, height: number) {
     this.line = line;
+    this.#size = [width, height];
     const [a, b] = toPixels([line.a, line.b], width, height);
     this.a = a ?? [0, 0];
     this.b = b ?? [0, 0];
@@ -121,7 +134,7 @@ export class LineWatcher {
     for (const track of tracks) {
       seen.add(track.id);
       if (!track.matched || !watched(this.line, track)) continue;
-      const point = anchorOf(track.box, this.line.anchor);
+      const point = anchorIn(track, this.line.anchor, ...this.#size);
       const side = sideOf(this.a, this.b, point);
       if (side === undefined) continue;
       const last = this.#last.get(track.id);

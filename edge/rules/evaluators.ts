@@ -154,8 +154,13 @@ function largestCluster(points: readonly Point[], radius: number): number[] {
   return [...groups.values()].reduce<number[]>((best, g) => (g.length > best.length ? g : best), []);
 }
 
+/** Detections flicker: a crowd that loses one member for a few frames has not dispersed. */
+const CROWD_GRACE_MS = 1000;
+
 function crowd(rule: Extract<RuleConfig, { type: 'crowd' }>): Evaluator {
   let since: number | undefined;
+  let lastMet = 0;
+  let decided = false;
   return {
     momentary: false,
     evaluate(view) {
@@ -167,12 +172,16 @@ function crowd(rule: Extract<RuleConfig, { type: 'crowd' }>): Evaluator {
               present.map((p) => anchorOf(p.track.box, view.anchor)),
               rule.radius,
             ).flatMap((i) => present[i] ?? []);
-      if (members.length < rule.minPeople) {
+      const met = members.length >= rule.minPeople;
+      if (met) {
+        since ??= view.ts;
+        lastMet = view.ts;
+      } else if (since !== undefined && view.ts - lastMet > CROWD_GRACE_MS) {
         since = undefined;
-        return new Map();
+        decided = false;
       }
-      since ??= view.ts;
-      if (view.ts - since < rule.seconds * 1000) return new Map();
+      if (since === undefined || view.ts - since < rule.seconds * 1000 || (!met && !decided)) return new Map();
+      decided = true;
       const box = unionBox(members.map((p) => p.track.box));
       return new Map([['zone', { firstSeenAt: since, ...(box === undefined ? {} : { box }), details: { people: members.length, seconds: seconds(view.ts - since) } }]]);
     },

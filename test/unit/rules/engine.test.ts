@@ -82,11 +82,13 @@ describe('rule engine', () => {
   });
 
   it('crowd: needs minPeople for the whole duration, then clears', () => {
-    const group = (i: number) => (i < 50 ? [person(1, 150, 150), person(2, 160, 160), person(3, 170, 170), person(4, 280, 280)] : [person(1, 150, 150)]);
-    const { events } = run([{ id: 'c', type: 'crowd', ...base, minPeople: 3, radius: 40, seconds: 2 }], 60, group);
+    // Person 3 drops out for frames 30-33 (a flicker shorter than the 1 s grace); the group splits up at frame 50.
+    const group = (i: number) =>
+      i < 50 ? [person(1, 150, 150), person(2, 160, 160), ...(i >= 30 && i < 34 ? [] : [person(3, 170, 170)]), person(4, 280, 280)] : [person(1, 150, 150)];
+    const { events } = run([{ id: 'c', type: 'crowd', ...base, minPeople: 3, radius: 40, seconds: 2 }], 70, group);
     assert.deepEqual(
       events.map((e) => (e.kind === 'hit' ? `hit@${e.decidedAt} people=${String(e.details.people)}` : `clear@${e.at}`)),
-      ['hit@2200 people=3', 'clear@5000'],
+      ['hit@2200 people=3', 'clear@6000'],
     );
   });
 

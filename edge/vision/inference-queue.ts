@@ -44,7 +44,8 @@ export class InferenceQueue<I, O> {
   readonly #order: string[] = [];
   #lastServed = -1;
   #pending = 0;
-  #running = false;
+  /** Settles when the request being run settles; undefined while idle. */
+  #running: Promise<void> | undefined;
   #stopped = false;
   #completed = 0;
   #failed = 0;
@@ -74,13 +75,17 @@ export class InferenceQueue<I, O> {
     });
   }
 
-  /** Rejects every pending request; the one running finishes. Further submits are refused. */
-  stop(): void {
+  /**
+   * Rejects every pending request and refuses new ones; resolves once the request being run has finished, so the
+   * caller can release the model session without pulling it from under a running inference.
+   */
+  async stop(): Promise<void> {
     this.#stopped = true;
     for (const [camera, queue] of this.#byCamera) {
       for (const request of queue.splice(0)) request.reject(new HuxiaoError('INFERENCE_DROPPED', `${this.#options.name}: stopped before the request for camera ${camera} ran`));
     }
     this.#pending = 0;
+    await this.#running;
   }
 
   stats(): QueueStats {
@@ -127,24 +132,23 @@ export class InferenceQueue<I, O> {
   }
 
   #pump(): void {
-    if (this.#running) return;
+    if (this.#running !== undefined) return;
     const request = this.#next();
     if (request === undefined) return;
-    this.#running = true;
     const started = performance.now();
-    this.#options.run(request.input).then(
+    this.#running = this.#options.run(request.input).then(
       (output) => {
         const finished = performance.now();
         this.#completed += 1;
         this.#runMs.add(finished - started);
         this.#totalMs.add(finished - request.submitted);
-        this.#running = false;
+        this.#running = undefined;
         request.resolve(output);
         this.#pump();
       },
       (error: unknown) => {
         this.#failed += 1;
-        this.#running = false;
+        this.#running = undefined;
         request.reject(error);
         this.#pump();
       },

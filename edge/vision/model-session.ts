@@ -69,7 +69,7 @@ export class ModelSession {
   }
 
   async stop(): Promise<void> {
-    this.#queue?.stop();
+    await this.#queue?.stop();
     const session = this.#session;
     this.#session = undefined;
     this.#queue = undefined;

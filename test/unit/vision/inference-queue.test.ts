@@ -103,15 +103,21 @@ describe('InferenceQueue', () => {
     assert.equal(queue.stats().failed, 1);
   });
 
-  it('stop() rejects pending requests and refuses new ones', async () => {
+  it('stop() rejects pending requests, refuses new ones and waits for the running one', async () => {
     const runner = gatedRunner();
     const queue = new InferenceQueue({ name: 'm', capacity: 4, run: runner.run });
     const running = queue.submit('a', 'a1');
     const pending = settled(queue.submit('b', 'b1'));
-    queue.stop();
+    let stopped = false;
+    const stopping = queue.stop().then(() => {
+      stopped = true;
+    });
     assert.equal(await pending, 'INFERENCE_DROPPED');
     assert.equal(await settled(queue.submit('a', 'a2')), 'INFERENCE_DROPPED');
+    await tick();
+    assert.equal(stopped, false, 'stop waits for the running request');
     runner.finish();
+    await stopping;
     assert.equal(await running, 'out:a1');
     assert.deepEqual(runner.ran, ['a1']);
   });

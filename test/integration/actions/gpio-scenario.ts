@@ -7,7 +7,9 @@ import type { ActionEvent } from '../../../edge/actions/warnings.js';
  * stdin ({"raise": ActionEvent} | {"end": ActionEvent} | {"stop": true}) and reports every playback, output and button
  * event as a JSON line on stdout.
  */
-const options = JSON.parse(process.argv[2] ?? '{}') as ActionsOptions;
+// `node --test dist/test/` runs every file under test/ once without arguments; there is nothing to do then.
+if (process.argv[2] === undefined) process.exit(0);
+const options = JSON.parse(process.argv[2]) as ActionsOptions;
 const actions = new Actions(options);
 const report = (kind: string, body: unknown): void => {
   process.stdout.write(`${JSON.stringify({ kind, body })}\n`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DeepReadonly } from './schema.js';
 
 /** Placeholders a voice template may use; {name} and {class} come from face identification and may be missing. */
 export const TEMPLATE_PLACEHOLDERS = ['name', 'class', 'zone', 'camera'] as const;
@@ -148,12 +149,12 @@ function uniqueIds<T extends { id: string }>(items: readonly T[], ctx: z.core.$R
 
 export const actionsSchema = z.array(actionSchema).max(256).superRefine(uniqueIds).default([]).describe('On-site actions that rules trigger by id: voice warnings and sirens.');
 
-export type AudioConfig = z.output<typeof audioSchema>;
-export type ActionConfig = z.output<typeof actionSchema>;
-export type VoiceActionConfig = z.output<typeof voiceActionSchema>;
-export type SirenActionConfig = z.output<typeof sirenActionSchema>;
-export type GpioConfig = z.output<typeof gpioSchema>;
-export type GpioLineConfig = z.output<typeof lineSchema>;
+export type AudioConfig = DeepReadonly<z.output<typeof audioSchema>>;
+export type ActionConfig = DeepReadonly<z.output<typeof actionSchema>>;
+export type VoiceActionConfig = DeepReadonly<z.output<typeof voiceActionSchema>>;
+export type SirenActionConfig = DeepReadonly<z.output<typeof sirenActionSchema>>;
+export type GpioConfig = DeepReadonly<z.output<typeof gpioSchema>>;
+export type GpioLineConfig = DeepReadonly<z.output<typeof lineSchema>>;
 export type Priority = (typeof PRIORITIES)[number];
 
 interface ReferencingConfig {

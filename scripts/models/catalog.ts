@@ -61,7 +61,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     model: 'mobilefacenet',
     role: 'face-embedder',
     path: 'models/mobilefacenet.json',
-    input: { shape: [1, 112, 112, 3], layout: 'NHWC', channels: 'RGB', mean: [127.5, 127.5, 127.5], std: [128, 128, 128] },
+    input: { shape: [1, 112, 112, 3], layout: 'NHWC', channels: 'BGR', mean: [127.5, 127.5, 127.5], std: [128, 128, 128] },
     outputs: ['[1, 192] face embedding, L2-normalized (compare with cosine similarity = dot product)'],
     calibration: 'faces',
     provenance: {

@@ -1,6 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelSpec } from './catalog.js';
+import type { FaceRegion } from './face-crops.js';
+import { cropFaces } from './face-crops.js';
 import type { RgbPicture } from './preprocess.js';
 import { imagePicture, inputSize, videoFrames } from './preprocess.js';
 
@@ -19,9 +21,46 @@ export async function faceImages(facesDir: string): Promise<string[]> {
   return names.map((n) => join(facesDir, n));
 }
 
-/** Pictures at the model's input size: vtest frames for the detector, the face fixture photos for the face models. */
-export async function calibrationPictures(spec: ModelSpec, paths: BuildPaths): Promise<RgbPicture[]> {
+export interface PictureSets {
+  readonly calibration: RgbPicture[];
+  readonly heldOut: RgbPicture[];
+  readonly description: string;
+}
+
+/**
+ * Real pictures at the model's input size. Detector: vtest frames. Face detector: the fixture photos whole plus a
+ * zoomed view around each face (faces of 20-100 px); with only six photos there is no held-out face set, so its gate
+ * runs on the calibration pictures. Embedder: face crops, odd ones calibrate, even ones are held out.
+ */
+export async function pictureSets(spec: ModelSpec, paths: BuildPaths, regions: readonly FaceRegion[]): Promise<PictureSets> {
   const size = inputSize(spec.input);
-  if (spec.calibration === 'video') return videoFrames(paths.video, CALIBRATION_TIMES, size);
-  return Promise.all((await faceImages(paths.facesDir)).map((path) => imagePicture(path, size)));
+  switch (spec.role) {
+    case 'detector':
+      return {
+        calibration: await videoFrames(paths.video, CALIBRATION_TIMES, size),
+        heldOut: await videoFrames(paths.video, HELD_OUT_TIMES, size),
+        description: `${String(CALIBRATION_TIMES.length)} vtest.avi frames at ${CALIBRATION_TIMES.map((t) => t.toFixed(1)).join(', ')} s (letterboxed); gate on 10 other frames`,
+      };
+    case 'face-detector': {
+      const photos = await Promise.all((await faceImages(paths.facesDir)).map((p) => imagePicture(p, size)));
+      const zoomed = await cropFaces(
+        regions.map((r) => ({ ...r, x: r.x - r.side, y: r.y - r.side, side: r.side * 3 })),
+        size,
+      );
+      const all = [...photos, ...zoomed];
+      return { calibration: all, heldOut: all, description: `the ${String(photos.length)} face fixture photos letterboxed, plus ${String(zoomed.length)} zoomed views around their faces` };
+    }
+    case 'face-embedder': {
+      const crops = await cropFaces(regions, size);
+      return {
+        calibration: crops.filter((_, i) => i % 2 === 1),
+        heldOut: crops.filter((_, i) => i % 2 === 0),
+        description: `${String(Math.floor(crops.length / 2))} face crops (1.4 x the FP32 blazeface box) from the face fixture photos; gate on the other ${String(Math.ceil(crops.length / 2))}`,
+      };
+    }
+    default: {
+      const role: never = spec.role;
+      throw new Error(`unknown role ${String(role)}`);
+    }
+  }
 }

@@ -30,7 +30,7 @@ export function manifestEntry(file: BuiltFile): ModelEntry {
     sha256: createHash('sha256').update(file.bytes).digest('hex'),
     bytes: file.bytes.byteLength,
     input: { name: 'input', shape: [...spec.input.shape], layout: spec.input.layout, channels: spec.input.channels, mean: [...spec.input.mean], std: [...spec.input.std] },
-    outputs: file.outputs.map((output, k) => ({ name: output.name, shape: [...output.dims], meaning: spec.outputs[k] ?? '' })),
+    outputs: file.outputs.map((output, k) => ({ name: output.name, shape: [...(output.dims ?? [])], meaning: spec.outputs[k] ?? '' })),
     ...(spec.labels ? { labels: [...spec.labels] } : {}),
     provenance: { package: SOURCE_PACKAGE.name, version: SOURCE_PACKAGE.version, path: spec.path, ...spec.provenance },
     licence: { ...spec.licence },

@@ -33,7 +33,8 @@ export interface OnnxNode {
 export interface ValueInfo {
   readonly name: string;
   readonly dataType: DataType;
-  readonly dims: readonly number[];
+  /** Omitted for tensors exposed only for calibration, whose shapes the writer need not know. */
+  readonly dims?: readonly number[];
 }
 
 export interface OnnxGraph {
@@ -91,6 +92,17 @@ export function graphIndex(graph: OnnxGraph): { producer: Map<string, OnnxNode>;
     }
   }
   return { producer, consumers };
+}
+
+/** A copy whose node list and nodes can be edited without touching the original (tensors are shared, never mutated). */
+export function cloneGraph(graph: OnnxGraph): OnnxGraph {
+  return {
+    name: graph.name,
+    nodes: graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),
+    initializers: new Map(graph.initializers),
+    inputs: [...graph.inputs],
+    outputs: [...graph.outputs],
+  };
 }
 
 export function attrInts(node: OnnxNode, key: string): number[] | undefined {

@@ -105,7 +105,12 @@ function tensorProto(tensor: OnnxTensor): Record<string, unknown> {
 function valueInfoProto(info: ValueInfo): Record<string, unknown> {
   return {
     name: info.name,
-    type: { tensor_type: { elem_type: DATA_TYPE_CODES[info.dataType], shape: { dim: info.dims.map((d) => ({ dim_value: d })) } } },
+    type: {
+      tensor_type: {
+        elem_type: DATA_TYPE_CODES[info.dataType],
+        ...(info.dims === undefined ? {} : { shape: { dim: info.dims.map((d) => ({ dim_value: d })) } }),
+      },
+    },
   };
 }
 
@@ -129,4 +134,15 @@ export function encodeModel(graph: OnnxGraph, metadata: Readonly<Record<string, 
     },
   });
   return modelType.encode(message).finish();
+}
+
+/** Op type counts of a serialized model, e.g. the graph onnxruntime wrote after its optimizations. */
+export function decodeOpCounts(bytes: Uint8Array): Record<string, number> {
+  const model = modelType.toObject(modelType.decode(bytes)) as { graph?: { node?: { op_type?: string }[] } };
+  const counts: Record<string, number> = {};
+  for (const node of model.graph?.node ?? []) {
+    const op = node.op_type ?? '?';
+    counts[op] = (counts[op] ?? 0) + 1;
+  }
+  return counts;
 }

@@ -51,3 +51,37 @@ function constantFloat(graph: OnnxGraph, name: string | undefined): number | und
   const tensor = graph.initializers.get(name);
   return tensor?.data instanceof Float32Array && tensor.data.length === 1 ? tensor.data[0] : undefined;
 }
+
+/**
+ * Folds Add(Conv(x), c) into the Conv's bias when c is a per-output-channel constant. nanodet's export keeps every
+ * bias as a separate Add; left alone each would run in float between two quantized convolutions.
+ */
+export function foldBiasAdds(graph: OnnxGraph): number {
+  const { producer, consumers } = graphIndex(graph);
+  const outputs = new Set(graph.outputs.map((o) => o.name));
+  const removed = new Set<OnnxNode>();
+  for (const add of graph.nodes) {
+    if (add.opType !== 'Add') continue;
+    const constIndex = add.inputs.findIndex((n) => graph.initializers.has(n));
+    const tensorName = add.inputs[1 - constIndex];
+    const constant = graph.initializers.get(add.inputs[constIndex] ?? '');
+    const conv = producer.get(tensorName ?? '');
+    if (constIndex < 0 || !constant || !(constant.data instanceof Float32Array) || conv?.opType !== 'Conv') continue;
+    if ((consumers.get(tensorName ?? '') ?? []).length !== 1 || outputs.has(tensorName ?? '')) continue;
+    const weight = graph.initializers.get(conv.inputs[1] ?? '');
+    const channels = weight?.dims[0] ?? 0;
+    const perChannel = constant.data.length === channels && constant.dims.filter((d) => d !== 1).length <= 1 && (constant.dims.length < 3 || constant.dims.at(-3) === channels);
+    if (!perChannel && constant.data.length !== 1) continue;
+    const existing = graph.initializers.get(conv.inputs[2] ?? '');
+    const bias = new Float32Array(channels);
+    for (let c = 0; c < channels; c += 1) bias[c] = (existing?.data instanceof Float32Array ? existing.data[c] ?? 0 : 0) + (constant.data[perChannel ? c : 0] ?? 0);
+    const biasName = `${conv.name}/bias`;
+    graph.initializers.set(biasName, { name: biasName, dataType: 'float32', dims: [channels], data: bias });
+    conv.inputs[2] = biasName;
+    conv.outputs[0] = add.outputs[0] ?? '';
+    removed.add(add);
+  }
+  graph.nodes = graph.nodes.filter((n) => !removed.has(n));
+  dropUnusedInitializers(graph);
+  return removed.size;
+}

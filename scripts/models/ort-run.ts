@@ -4,13 +4,15 @@ export interface SessionOptions {
   readonly threads: number;
   /** Where ORT writes the graph it actually runs after its optimizations (for op counting). */
   readonly optimizedModelFilePath?: string;
+  /** 'disabled' keeps every tensor as written (calibration reads intermediate tensors). */
+  readonly optimization?: 'disabled' | 'all';
 }
 
 export function openSession(model: Uint8Array, options: SessionOptions): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(model, {
     intraOpNumThreads: options.threads,
     interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: options.optimization ?? 'all',
     ...(options.optimizedModelFilePath === undefined ? {} : { optimizedModelFilePath: options.optimizedModelFilePath }),
   });
 }

@@ -43,14 +43,32 @@ export async function videoFrames(video: string, times: readonly number[], size:
   return pictures;
 }
 
-/** An image file stretched to the model size (face crops are already roughly square and centred). */
-export async function imagePicture(path: string, size: { width: number; height: number }): Promise<RgbPicture> {
-  const { data } = await sharp(await readFile(path))
-    .removeAlpha()
+/** An image file letterboxed to the model size like the video frames; `scale` maps model pixels back to the file's. */
+export async function imagePicture(path: string, size: { width: number; height: number }): Promise<RgbPicture & { scale: number }> {
+  const image = sharp(await readFile(path)).removeAlpha();
+  const { width, height } = await image.metadata();
+  const scale = Math.max(width / size.width, height / size.height);
+  const { data } = await image
+    .resize(Math.round(width / scale), Math.round(height / scale), { fit: 'fill' })
+    .extend({ right: size.width - Math.round(width / scale), bottom: size.height - Math.round(height / scale), background: '#000' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { source: path, width: size.width, height: size.height, rgb: new Uint8Array(data), scale };
+}
+
+/** A square region of an image file (clamped to the image) resized to the model size. */
+export async function cropPicture(path: string, region: { x: number; y: number; side: number }, size: { width: number; height: number }): Promise<RgbPicture> {
+  const image = sharp(await readFile(path)).removeAlpha();
+  const { width, height } = await image.metadata();
+  const side = Math.min(Math.round(region.side), width, height);
+  const left = Math.max(0, Math.min(width - side, Math.round(region.x)));
+  const top = Math.max(0, Math.min(height - side, Math.round(region.y)));
+  const { data } = await image
+    .extract({ left, top, width: side, height: side })
     .resize(size.width, size.height, { fit: 'fill' })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { source: path, width: size.width, height: size.height, rgb: new Uint8Array(data) };
+  return { source: `${path}[${String(left)},${String(top)},${String(side)}]`, width: size.width, height: size.height, rgb: new Uint8Array(data) };
 }
 
 export function toTensorData(picture: RgbPicture, spec: InputSpec): Float32Array {

@@ -283,7 +283,11 @@ export class AlertService {
     store.outbox.enqueue({ lane: laneOf(alert), topic: topic.alertState(alert.id), payload: JSON.stringify(payload), alertId: alert.id }, now);
   }
 
-  /** Runs `work` in one durable transaction, then wakes the uplink; a full disk becomes STORE_FULL and is reported. */
+  /**
+   * Runs `work` in one durable transaction, then wakes the uplink. On a full disk, retention evicts pictures and
+   * delivered alerts and the commit is tried once more: an alert matters more than an old picture. If it still fails
+   * the disk is reported full and STORE_FULL thrown.
+   */
   #commit<T>(what: string, work: () => T): T {
     const { store, retention } = this.context;
     let result: T;
@@ -291,8 +295,15 @@ export class AlertService {
       result = store.durable(work);
     } catch (error) {
       if (!isDiskFull(error)) throw error;
-      retention?.reportFull(what, error);
-      throw new HuxiaoError('STORE_FULL', `${what} not stored: disk full`, { cause: error });
+      try {
+        if (retention === undefined) throw error;
+        retention.enforce();
+        result = store.durable(work);
+      } catch (again) {
+        if (!isDiskFull(again)) throw again;
+        retention?.reportFull(what, again);
+        throw new HuxiaoError('STORE_FULL', `${what} not stored: disk full`, { cause: again });
+      }
     }
     store.outbox.notify();
     return result;

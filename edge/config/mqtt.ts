@@ -49,6 +49,10 @@ export const mqttSchema = z
     username: z.string().min(1).optional().describe('MQTT user name.'),
     password: secretSchema.optional().describe('MQTT password: inline, { env: NAME } or { file: PATH }. Never logged.'),
     tls: tlsSchema.optional(),
+    protocolVersion: z
+      .union([z.literal(5), z.literal(4)])
+      .default(5)
+      .describe('MQTT 5 (default), or 4 for an MQTT 3.1.1-only broker such as the demo\'s embedded one: no session expiry, and command replies go to `replies` with the request nonce instead of a response topic.'),
     prefix: topicPrefix.default('huxiao').describe('First topic level(s); the gateway id follows.'),
     keepaliveSeconds: z.number().int().min(5).max(3600).default(30).describe('MQTT keepalive.'),
     sessionExpirySeconds: z.number().int().min(0).max(4_294_967_295).default(604_800).describe('How long the broker keeps this gateway\'s session (subscriptions, queued commands) while it is offline.'),

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StorageConfig } from '../config/storage.js';
 import { moduleLogger } from '../log.js';
@@ -39,6 +39,8 @@ const log = moduleLogger('retention');
  * then alerts the centre has received (oldest first), and only when nothing else is left, undelivered alerts oldest
  * first with emergencies last — dropping the oldest undelivered alert is preferred to refusing a new one, because the
  * gateway must keep raising (and speaking) current alerts. Every such drop is logged as an error and counted.
+ * When the file system itself runs low (another program filled it), snapshots and delivered alerts are evicted the
+ * same way, but undelivered alerts are kept and the store reports itself full.
  */
 export class Retention {
   readonly context: RetentionContext;
@@ -108,16 +110,16 @@ export class Retention {
     let undeliveredDropped = 0;
     store.compact();
 
-    const over = (): boolean => store.fileBytes() + store.snapshots.totalBytes() + incomingBytes > this.quotaBytes - this.headroomBytes;
     let stuck = false;
-    while (over()) {
+    for (let pressure = this.#pressure(incomingBytes); pressure !== undefined; pressure = this.#pressure(incomingBytes)) {
       let deleted = this.#deleteSnapshots(now, BATCH);
       snapshotsDeleted += deleted;
       if (deleted === 0) {
         deleted = this.#deleteAlerts('SELECT id FROM alerts a WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.alert_id = a.id AND o.delivered_at IS NULL) ORDER BY seq LIMIT ?');
         alertsDeleted += deleted;
       }
-      if (deleted === 0) {
+      // A disk filled by something else never costs the centre an alert; only our own quota does.
+      if (deleted === 0 && pressure === 'quota') {
         deleted = this.#deleteAlerts("SELECT id FROM alerts ORDER BY severity = 'emergency', seq LIMIT ?", undefined, UNDELIVERED_BATCH);
         undeliveredDropped += deleted;
       }
@@ -132,10 +134,18 @@ export class Retention {
       log.error({ undeliveredDropped, quotaMb: config.quotaMb }, 'storage quota reached with only undelivered alerts left: oldest dropped');
     }
     this.#full = stuck;
-    if (stuck) log.error({ quotaMb: config.quotaMb, incomingBytes }, 'storage quota cannot be met: nothing left to evict');
+    if (stuck) log.error({ quotaMb: config.quotaMb, incomingBytes }, 'no room for new data: nothing left to evict');
     const usage = this.usage();
     if (snapshotsDeleted + alertsDeleted > 0) log.info({ snapshotsDeleted, alertsDeleted, usedBytes: usage.usedBytes }, 'retention deleted old data');
     return { ...usage, snapshotsDeleted, alertsDeleted, undeliveredDropped };
+  }
+
+  /** Why room must be made: the store's own quota, or the file system running out (whatever filled it). */
+  #pressure(incomingBytes: number): 'quota' | 'disk' | undefined {
+    const { store, snapshotsDir } = this.context;
+    if (store.fileBytes() + store.snapshots.totalBytes() + incomingBytes > this.quotaBytes - this.headroomBytes) return 'quota';
+    if (freeBytes(snapshotsDir) < incomingBytes + this.headroomBytes) return 'disk';
+    return undefined;
   }
 
   #run(): void {
@@ -178,4 +188,11 @@ export class Retention {
   #removeFiles(snapshots: readonly StoredSnapshot[]): void {
     for (const snapshot of snapshots) rmSync(join(this.context.snapshotsDir, snapshot.path), { force: true });
   }
+}
+
+/** Space left for an unprivileged writer on the file system holding `dir`. */
+function freeBytes(dir: string): number {
+  mkdirSync(dir, { recursive: true });
+  const stats = statfsSync(dir);
+  return stats.bavail * stats.bsize;
 }

@@ -86,6 +86,9 @@ export class Store {
     this.#open = undefined;
     try {
       open.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      // Another process reading the file keeps the WAL busy; SQLite checkpoints on the next open instead.
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'WAL not checkpointed at close');
     } finally {
       open.db.close();
     }

@@ -56,16 +56,17 @@ export class CommandRouter {
   async handle(name: string, payload: Buffer, correlation: Buffer | undefined): Promise<CommandReply> {
     const now = this.#clock();
     const correlationHex = correlation === undefined ? null : correlation.toString('hex').slice(0, 128);
+    const nonce = nonceOf(payload);
     try {
       const result = await this.#run(name, payload, now);
       this.#audit({ at: now, command: name, correlation: correlationHex, outcome: 'ok', code: null, detail: null });
-      return { schema: PAYLOAD_SCHEMA_VERSION, command: name, ok: true, result: result ?? null, at: this.#clock() };
+      return { schema: PAYLOAD_SCHEMA_VERSION, command: name, nonce, ok: true, result: result ?? null, at: this.#clock() };
     } catch (error) {
       const code: ErrorCode = isHuxiaoError(error) ? error.code : 'CMD_FAILED';
       const message = error instanceof Error ? error.message : String(error);
       log.warn({ command: name, code, err: message }, 'command refused or failed');
       this.#audit({ at: now, command: name, correlation: correlationHex, outcome: 'error', code, detail: message.slice(0, 500) });
-      return { schema: PAYLOAD_SCHEMA_VERSION, command: name, ok: false, error: { code, message }, at: this.#clock() };
+      return { schema: PAYLOAD_SCHEMA_VERSION, command: name, nonce, ok: false, error: { code, message }, at: this.#clock() };
     }
   }
 
@@ -129,4 +130,14 @@ function describeIssues(error: z.ZodError): string {
     .slice(0, 5)
     .map((issue) => `${issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.')}: ${issue.message}`)
     .join('; ');
+}
+
+/** The request's nonce, if the payload is readable enough to have one, so even an error reply can be matched. */
+function nonceOf(payload: Buffer): string | null {
+  try {
+    const nonce = (JSON.parse(payload.toString('utf8')) as { nonce?: unknown } | null)?.nonce;
+    return typeof nonce === 'string' && nonce.length <= 128 ? nonce : null;
+  } catch {
+    return null;
+  }
 }

@@ -11,14 +11,14 @@ function readTlsFile(path: string, what: string): Buffer {
   }
 }
 
-/** mqtt.js options from the config: MQTT 5, persistent session, client id from the gateway id, last will offline. */
+/** mqtt.js options from the config: MQTT 5 (or 3.1.1), persistent session, client id from the gateway id, last will offline. */
 export function connectOptions(config: MqttConfig, input: { clientId: string; will: { topic: string; payload: Buffer } }): IClientOptions {
   const tls = config.tls;
   return {
-    protocolVersion: 5,
+    protocolVersion: config.protocolVersion,
     clientId: input.clientId,
     clean: false,
-    properties: { sessionExpiryInterval: config.sessionExpirySeconds },
+    ...(config.protocolVersion === 5 ? { properties: { sessionExpiryInterval: config.sessionExpirySeconds } } : {}),
     keepalive: config.keepaliveSeconds,
     reconnectPeriod: config.reconnectSeconds * 1000,
     connectTimeout: 30_000,

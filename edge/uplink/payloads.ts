@@ -87,6 +87,7 @@ export const commandReplySchema = z
   .object({
     schema: version,
     command: z.string(),
+    nonce: z.string().nullable().describe('Nonce of the request (null when the payload was unreadable): matches replies on the shared replies topic.'),
     ok: z.boolean(),
     result: z.unknown().optional().describe('Command result when ok.'),
     error: z.object({ code: z.string(), message: z.string() }).strict().optional().describe('Error code (docs/errors.md) and message when not ok.'),

@@ -10,7 +10,7 @@ export interface Received {
 
 /**
  * The central platform as the tests see it: a persistent MQTT 5 session subscribed to a gateway's topics, recording
- * everything in arrival order. Lives beside the tests that use it; it runs as an empty test file when the runner scans it.
+ * everything in arrival order.
  */
 export class Centre {
   readonly received: Received[] = [];

@@ -62,7 +62,7 @@ describe('CommandRouter', () => {
 
   it('runs a valid command, replies ok with the result, and audits it with the correlation data', async () => {
     const reply = await router(false).handle('echo', plain({ ts: NOW - 1000, nonce: 'n-00000001', args: { text: 'hi' } }), Buffer.from('c0ffee', 'hex'));
-    assert.deepEqual(reply, { schema: 1, command: 'echo', ok: true, result: { echoed: 'hi' }, at: NOW });
+    assert.deepEqual(reply, { schema: 1, command: 'echo', nonce: 'n-00000001', ok: true, result: { echoed: 'hi' }, at: NOW });
     assert.deepEqual(schemaErrors('command-reply.v1', reply), []);
     assert.deepEqual(store.audit.recent(1), [{ at: NOW, command: 'echo', correlation: 'c0ffee', outcome: 'ok', code: null, detail: null }]);
   });

@@ -1,11 +1,27 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { runDemo, type DemoEvent } from '../demo/demo.js';
+import { formatEvent } from '../demo/report.js';
+import { packageRoot } from '../ingest/footage.js';
+import { untilSignal } from './run.js';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('Run the whole pipeline on the shipped footage with an embedded broker')
-    .action(() => {
-      process.stdout.write('huxiao demo: not yet. The end-to-end demo lands with the vertical-slice issue; meanwhile try `huxiao replay`.\n');
-      process.exitCode = 3;
+    .description('Serve the shipped footage as an RTSP camera and run the whole gateway on it: rules, voice, store, MQTT to a built-in centre')
+    .option('-c, --config <file>', 'demo config', join(packageRoot(), 'config', 'demo.yaml'))
+    .option('-o, --out <dir>', 'where the SQLite store, snapshots and rendered warnings go', join(packageRoot(), '.cache', 'demo'))
+    .option('--json', 'print one JSON object per event instead of text (for tests and tools)')
+    .action(async (options: { config: string; out: string; json?: boolean }) => {
+      const print = (event: DemoEvent): void => {
+        process.stdout.write(options.json === true ? `${JSON.stringify(event)}\n` : formatEvent(event));
+      };
+      const stop = untilSignal();
+      try {
+        const summary = await runDemo({ configPath: options.config, out: options.out, interrupted: stop.signal, onEvent: print });
+        if (summary.endedBy === 'timeout') process.exitCode = 1;
+      } finally {
+        stop.dispose();
+      }
     });
 }

@@ -5,22 +5,34 @@ import { moduleLogger } from '../log.js';
 
 const log = moduleLogger('run');
 
+export interface SignalWait {
+  /** Resolves on the first SIGINT or SIGTERM (systemd stops with SIGTERM); a second one gets the default handler. */
+  readonly signal: Promise<NodeJS.Signals>;
+  /** Stops waiting: removes the handlers and the keep-alive timer. */
+  dispose(): void;
+}
+
 /**
- * Resolves on the first SIGINT or SIGTERM (systemd stops with SIGTERM); a second one is left to the default handler.
- * A gateway with nothing to do yet (no camera enabled, no broker) has no live handle, so a timer keeps it running.
+ * Waits for a stop signal. A gateway with nothing to do yet (no camera enabled, no broker) has no live handle, so a
+ * timer keeps the process running until the signal comes or the caller disposes of the wait.
  */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const keepAlive = setInterval(() => undefined, 2 ** 30);
-    const onSignal = (signal: NodeJS.Signals): void => {
-      clearInterval(keepAlive);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(signal);
+export function untilSignal(): SignalWait {
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const dispose = (): void => {
+    clearInterval(keepAlive);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = (received) => {
+      dispose();
+      resolve(received);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  return { signal, dispose };
 }
 
 export function registerRun(program: Command): void {
@@ -32,7 +44,7 @@ export function registerRun(program: Command): void {
       const config = loadConfig(options.config);
       const controller = new Controller({ config, configPath: options.config });
       await controller.start();
-      const signal = await untilSignal();
+      const signal = await untilSignal().signal;
       log.info({ signal }, 'stopping');
       const report = await controller.stop();
       if (report.failed.length > 0) process.exitCode = 1;

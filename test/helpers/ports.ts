@@ -1,17 +1,1 @@
-import { createServer } from 'node:net';
-
-/** A TCP port free on loopback right now, for a server a test starts (RTSP, mosquitto, HTTP). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port assigned'));
-      });
-    });
-  });
-}
+export { freeLoopbackPort as freePort } from '../../edge/demo/free-port.js';

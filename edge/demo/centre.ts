@@ -1,0 +1,98 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { alertPayloadSchema } from '../uplink/payloads.js';
+import type { z } from 'zod';
+
+export type ReceivedAlert = z.output<typeof alertPayloadSchema> & {
+  /** Wall clock (ms) when the centre first received it. */
+  readonly receivedAt: number;
+  /** Deliveries of this id (QoS 1 may redeliver; the centre keeps the first). */
+  deliveries: number;
+  /** Bytes of the annotated snapshot, once it arrived. */
+  snapshotBytes?: number;
+};
+
+export interface CentreOptions {
+  readonly url: string;
+  /** `<prefix>/<gateway>`. */
+  readonly root: string;
+  /** 4 for MQTT 3.1.1-only brokers such as the embedded one; 5 otherwise. */
+  readonly protocolVersion: 4 | 5;
+  readonly onAlert?: (alert: ReceivedAlert) => void;
+  readonly onSnapshot?: (alert: ReceivedAlert) => void;
+}
+
+/**
+ * The central platform's side of the contract, as small as it can be: subscribe to a gateway's alerts and snapshots,
+ * keep each alert once by id. `huxiao demo` prints what it receives; the end-to-end test asserts on it.
+ */
+export class Centre {
+  readonly #options: CentreOptions;
+  readonly #alerts = new Map<string, ReceivedAlert>();
+  readonly #snapshots = new Map<string, number>();
+  #client: MqttClient | undefined;
+  #invalid = 0;
+
+  constructor(options: CentreOptions) {
+    this.#options = options;
+  }
+
+  async start(): Promise<void> {
+    const { url, root, protocolVersion } = this.#options;
+    const client = await mqtt.connectAsync(url, { protocolVersion, clientId: `huxiao-demo-centre-${String(process.pid)}`, clean: true, reconnectPeriod: 500 });
+    client.on('message', (topic, payload) => {
+      this.#message(topic.slice(root.length + 1), payload);
+    });
+    await client.subscribeAsync([`${root}/alerts`, `${root}/alerts/+/snapshot`], { qos: 1 });
+    this.#client = client;
+  }
+
+  async stop(): Promise<void> {
+    await this.#client?.endAsync();
+    this.#client = undefined;
+  }
+
+  /** Alerts received, first delivery order. */
+  alerts(): ReceivedAlert[] {
+    return [...this.#alerts.values()];
+  }
+
+  /** Payloads on `alerts` that did not match the documented schema. */
+  get invalid(): number {
+    return this.#invalid;
+  }
+
+  #message(relative: string, payload: Buffer): void {
+    if (relative === 'alerts') {
+      this.#alert(payload);
+      return;
+    }
+    const match = /^alerts\/([^/]+)\/snapshot$/.exec(relative);
+    if (match?.[1] === undefined) return;
+    const id = match[1];
+    this.#snapshots.set(id, payload.length);
+    const alert = this.#alerts.get(id);
+    if (alert !== undefined && alert.snapshotBytes === undefined) {
+      alert.snapshotBytes = payload.length;
+      this.#options.onSnapshot?.(alert);
+    }
+  }
+
+  #alert(payload: Buffer): void {
+    let parsed: z.output<typeof alertPayloadSchema>;
+    try {
+      parsed = alertPayloadSchema.parse(JSON.parse(payload.toString('utf8')));
+    } catch {
+      this.#invalid += 1;
+      return;
+    }
+    const known = this.#alerts.get(parsed.id);
+    if (known !== undefined) {
+      known.deliveries += 1;
+      return;
+    }
+    const snapshotBytes = this.#snapshots.get(parsed.id);
+    const alert: ReceivedAlert = { ...parsed, receivedAt: Date.now(), deliveries: 1, ...(snapshotBytes === undefined ? {} : { snapshotBytes }) };
+    this.#alerts.set(parsed.id, alert);
+    this.#options.onAlert?.(alert);
+  }
+}

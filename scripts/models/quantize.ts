@@ -4,11 +4,12 @@ import { cloneGraph, graphIndex, NameScope } from './onnx-graph.js';
 import { dropUnusedInitializers } from './optimize.js';
 
 /**
- * Ops whose float activations get a QuantizeLinear/DequantizeLinear pair. These are the ones onnxruntime's QDQ
- * transformers turn into integer kernels (QLinearConv, QLinearAdd/Mul, QLinearConcat, QLinearSigmoid,
- * QLinearLeakyRelu) or run directly on uint8 (MaxPool, Resize, Split, Reshape, Transpose).
+ * Ops onnxruntime's QDQ transformers turn into integer kernels (QLinearConv, QLinearAdd/Mul, QLinearConcat,
+ * QLinearSigmoid, QLinearLeakyRelu) or run directly on uint8 (MaxPool, Resize).
  */
-const QUANTIZED_OPS = new Set(['Conv', 'Add', 'Mul', 'Concat', 'MaxPool', 'Resize', 'Sigmoid', 'LeakyRelu', 'Split', 'Reshape', 'Transpose']);
+const COMPUTE_OPS = new Set(['Conv', 'Add', 'Mul', 'Concat', 'MaxPool', 'Resize', 'Sigmoid', 'LeakyRelu']);
+/** Ops that only move data: quantized only when what they feed is, so a head's output is never squeezed into uint8. */
+const MOVEMENT_OPS = new Set(['Split', 'Reshape', 'Transpose']);
 
 export interface QuantizeOptions {
   /** Tensors that stay float (neither quantized nor fed through Q/DQ), e.g. a layer whose range ruins accuracy. */
@@ -37,11 +38,27 @@ export function quantizeGraph(float: OnnxGraph, ranges: ReadonlyMap<string, Rang
   const dequantizedScales = new Map<string, { scale: number; zeroPoint: number }>();
   const added: OnnxNode[] = [];
 
+  const decided = new Map<string, boolean>();
+  /**
+   * A tensor is quantized when a compute op reads it, or a data-movement op reads it whose output is quantized, or a
+   * compute op writes it and something other than data movement reads it (so QLinearConv can fuse its output Q).
+   * A head whose output only flows through Reshape/Transpose to a graph output stays float: blazeface's score logits
+   * span +-10^4 around faces at ~2, which uint8 cannot hold.
+   */
   const wantsQuantized = (tensor: string): boolean => {
-    if (graph.initializers.has(tensor) || outputs.has(tensor) || floatTensors.has(tensor) || !ranges.has(tensor)) return false;
-    const fromQuantized = QUANTIZED_OPS.has(producer.get(tensor)?.opType ?? (tensor === graph.inputs[0]?.name ? 'Conv' : ''));
-    const toQuantized = (consumers.get(tensor) ?? []).some((c) => QUANTIZED_OPS.has(c.opType));
-    return fromQuantized || toQuantized;
+    const known = decided.get(tensor);
+    if (known !== undefined) return known;
+    let result = false;
+    if (!graph.initializers.has(tensor) && !outputs.has(tensor) && !floatTensors.has(tensor) && ranges.has(tensor)) {
+      const users = consumers.get(tensor) ?? [];
+      const fromCompute = COMPUTE_OPS.has(producer.get(tensor)?.opType ?? '');
+      result =
+        users.some((c) => COMPUTE_OPS.has(c.opType)) ||
+        users.some((c) => MOVEMENT_OPS.has(c.opType) && c.outputs.some((o) => wantsQuantized(o))) ||
+        (fromCompute && users.some((c) => !MOVEMENT_OPS.has(c.opType)));
+    }
+    decided.set(tensor, result);
+    return result;
   };
 
   const tensors = [graph.inputs[0]?.name ?? 'input', ...graph.nodes.flatMap((n) => n.outputs)];

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { parseDocument } from 'yaml';
+import type { DemoEvent, DemoSummary } from '../../edge/demo/demo.js';
+import { packageRoot } from '../../edge/ingest/footage.js';
+import { CLI } from '../helpers/cli.js';
+import { GpioSim, namespaceWorks, runInGpioNamespace } from '../helpers/gpio-sim.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/**
+ * The project's end-to-end test: `huxiao demo` as a user runs it (real GStreamer RTSP server playing vtest.avi in real
+ * time, ffmpeg, the committed INT8 detector, the real tracker and rules, SQLite on disk, the embedded MQTT broker and
+ * the centre subscriber, espeak-ng and aplay to ALSA's null device), with an amplifier on a simulated sysfs GPIO line
+ * that onoff drives through a private mount namespace.
+ *
+ * Expected alerts, annotated by looking at the footage frame by frame (test/fixtures/scenario/demo.md): a pair walks
+ * onto the lower lawn (the "pond fence") from the bottom-right corner at 50.5-51 s; the second of them only becomes
+ * separable from the first at about 53.5 s; the first walks back to the path at about 60 s (about 9.5 s inside), the
+ * second crosses the whole lawn and leaves it at the left edge at about 73 s. Nobody else sets foot on the lower lawn.
+ * Hence: two intrusion alerts (one per person) and one dwell alert (12 s) for the one who stays.
+ */
+const EXPECTED = {
+  intrusion: [
+    { from: 50.4, to: 52.6 },
+    { from: 52.8, to: 56.0 },
+  ],
+  dwell: [{ from: 64.0, to: 68.0 }],
+};
+
+const CHIP = { label: 'pinctrl-bcm2711', base: 512, ngpio: 58 };
+const AMP_LINE = 18;
+
+describe('huxiao demo, end to end on vtest.avi', { timeout: 300_000 }, () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let sim: GpioSim;
+  const events: DemoEvent[] = [];
+  let exitCode: number | null = null;
+
+  before(async () => {
+    assert.equal(await namespaceWorks(), true, 'the end-to-end test needs root for a private mount namespace (simulated GPIO)');
+    dir = await tempDir('e2e');
+    sim = new GpioSim(join(dir.path, 'gpio'), [CHIP]);
+    sim.start();
+    const doc = parseDocument(readFileSync(join(packageRoot(), 'config', 'demo.yaml'), 'utf8'));
+    doc.setIn(['gpio', 'amplifier'], { line: { chip: CHIP.label, line: AMP_LINE }, warmUpMs: 200, releaseMs: 1000 });
+    const config = join(dir.path, 'demo.yaml');
+    writeFileSync(config, String(doc));
+
+    process.env.HUXIAO_LOG_LEVEL = 'warn';
+    const child = runInGpioNamespace(sim.root, CLI, ['demo', '--json', '--config', config, '--out', join(dir.path, 'out')]);
+    child.stdin?.end();
+    if (child.stdout === null) throw new Error('no stdout');
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      events.push(JSON.parse(line) as DemoEvent);
+    });
+    exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  });
+
+  after(async () => {
+    sim.stop();
+    await dir.remove();
+  });
+
+  const summary = (): DemoSummary => {
+    const event = events.find((e) => e.kind === 'summary');
+    assert.ok(event?.kind === 'summary', 'the demo printed its summary');
+    return event.summary;
+  };
+  const alerts = () => events.flatMap((e) => (e.kind === 'alert' ? [e] : []));
+
+  it('runs the footage to its end and exits cleanly', () => {
+    assert.equal(exitCode, 0);
+    assert.equal(summary().endedBy, 'footage-end');
+    // 79.5 s at 5 fps is 398 frames; the live stream may lose a few at the start (RTSP set-up) and end.
+    assert.ok(summary().frames >= 360, `frames processed: ${String(summary().frames)}`);
+  });
+
+  it('delivers exactly the annotated alerts, in their time windows, each once', () => {
+    for (const type of ['intrusion', 'dwell'] as const) {
+      const got = alerts()
+        .filter((e) => e.alert.type === type)
+        .map((e) => e.mediaSeconds ?? Number.NaN)
+        .sort((a, b) => a - b);
+      assert.equal(got.length, EXPECTED[type].length, `${type} alerts at ${got.join(', ')} s`);
+      EXPECTED[type].forEach((window, index) => {
+        const at = got[index] ?? Number.NaN;
+        assert.ok(at >= window.from && at <= window.to, `${type} #${String(index + 1)} decided at ${String(at)} s, expected ${String(window.from)}-${String(window.to)} s`);
+      });
+    }
+    assert.equal(alerts().every((e) => e.alert.zone === 'pond-fence' && e.alert.severity === 'critical'), true);
+    assert.equal(summary().duplicateDeliveries, 0);
+    assert.equal(summary().alertsRaised, alerts().length);
+    assert.deepEqual(
+      alerts().map((e) => e.alert.seq),
+      alerts().map((_, index) => index + 1),
+      'seq order',
+    );
+  });
+
+  it('attaches a JPEG snapshot to every alert, the same picture the store kept', () => {
+    const delivered = alerts().map((e) => e.alert.id);
+    const withSnapshot = new Set(events.flatMap((e) => (e.kind === 'snapshot' ? [e.alert.id] : [])));
+    assert.deepEqual([...withSnapshot].sort(), [...delivered].sort());
+    const db = new Database(summary().database, { readonly: true });
+    try {
+      const stored = db.prepare('SELECT COUNT(DISTINCT alert_id) AS n FROM snapshots').get() as { n: number };
+      assert.equal(stored.n, delivered.length);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('speaks a warning for every fence alert, with the amplifier switched on first', () => {
+    const warnings = events.flatMap((e) => (e.kind === 'warning' ? [e] : []));
+    for (const { alert } of alerts()) {
+      const spoken = warnings.filter((w) => w.alertId === alert.id);
+      assert.ok(spoken.length >= 1, `alert ${alert.id} (${alert.type}) was spoken`);
+      const expectedText = alert.type === 'dwell' ? '请不要在水边逗留，马上离开！' : '同学，你已进入水边危险区域，请立即离开！';
+      assert.equal(spoken[0]?.text, expectedText);
+    }
+    const amp = sim.writes.filter((w) => w.gpio === CHIP.base + AMP_LINE && w.file === 'value');
+    const firstOn = amp.find((w) => w.content === '1');
+    const firstWarning = warnings[0];
+    assert.ok(firstOn !== undefined && firstWarning !== undefined, 'amplifier switched on and a warning played');
+    assert.ok(firstOn.at <= firstWarning.startedAt, 'the amplifier was on before the first clip started');
+  });
+});

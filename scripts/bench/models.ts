@@ -78,17 +78,35 @@ async function main(): Promise<void> {
   for (const picture of photos) for (const face of await faceDetector.detect(picture)) faces.push(alignFace(picture, alignmentLandmarks(face)));
   await faceSession.stop();
 
+  // FP32 and INT8 builds of a model are timed interleaved, run for run, so load from other processes hits both alike
+  // and their ratio stays meaningful on a busy machine.
   const results = new Map<string, Figures>();
   process.stdout.write(`\n${'model'.padEnd(22)}${'prec'.padEnd(6)}thr     p50     p95  (ms)\n`);
-  for (const entry of manifest.models) {
-    const inputs = await inputsFor(entry, frames, photos, faces);
+  for (const model of new Set(manifest.models.map((entry) => entry.model))) {
+    const builds = manifest.models.filter((entry) => entry.model === model);
+    const inputs = await Promise.all(builds.map((entry) => inputsFor(entry, frames, photos, faces)));
     for (const threads of [1, 2]) {
-      const session = new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry, threads, queueSize: 4 });
-      await session.start();
-      const figures = await timed(RUNS, (i) => session.run('bench', inputs[i % inputs.length] ?? new Float32Array()));
-      await session.stop();
-      results.set(`${entry.model}/${entry.precision}/${threads}`, figures);
-      process.stdout.write(`${entry.name.padEnd(22)}${entry.precision.padEnd(6)}${String(threads).padStart(3)}${fmt(figures.p50)} ${fmt(figures.p95)}\n`);
+      const runs = builds.map((entry, b) => ({
+        session: new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry, threads, queueSize: 4 }),
+        inputs: inputs[b] ?? [],
+        samples: [] as number[],
+      }));
+      for (const { session } of runs) await session.start();
+      for (let i = -WARMUP; i < RUNS; i += 1) {
+        for (const run of runs) {
+          const input = run.inputs[Math.abs(i) % run.inputs.length] ?? new Float32Array();
+          const start = performance.now();
+          await run.session.run('bench', input);
+          if (i >= 0) run.samples.push(performance.now() - start);
+        }
+      }
+      for (const { session, samples } of runs) {
+        await session.stop();
+        samples.sort((x, y) => x - y);
+        const figures = { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
+        results.set(`${model}/${session.entry.precision}/${threads}`, figures);
+        process.stdout.write(`${session.entry.name.padEnd(22)}${session.entry.precision.padEnd(6)}${String(threads).padStart(3)}${fmt(figures.p50)} ${fmt(figures.p95)}\n`);
+      }
     }
   }
 

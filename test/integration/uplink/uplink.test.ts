@@ -148,13 +148,15 @@ describe('Uplink against mosquitto (TLS, client certificate, password, signed co
     assert.ok(uplink.connected, 'still running');
   });
 
+  /** Fresh track ids per outage: a repeated track within the cooldown would merge into an earlier alert. */
+  let track = 1000;
+
   async function outage(downMs: number): Promise<void> {
     const already = new Set(centre.firstDeliveries().map((alert) => alert.id));
     await broker.stop();
     await waitFor('the uplink to notice the outage', () => !uplink.connected);
     const raised: string[] = [];
     const until = Date.now() + downMs;
-    let track = 1000;
     while (Date.now() < until) {
       raised.push(alerts.raise(ruleHit({ trackId: track++ })).id);
       await new Promise((resolve) => setTimeout(resolve, Math.max(20, downMs / 40)));

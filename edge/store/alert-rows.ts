@@ -26,7 +26,6 @@ interface AlertRow {
   cleared_at: number | null;
   has_snapshot: number;
   has_box: number;
-  gateway: string;
 }
 
 export interface AlertStateRow {
@@ -38,7 +37,7 @@ export interface AlertStateRow {
 }
 
 const OPEN = "state IN ('raised', 'acknowledged')";
-const COLUMNS = "alerts.*, box IS NOT NULL AS has_box, '' AS gateway";
+const COLUMNS = 'alerts.*, box IS NOT NULL AS has_box';
 
 function toAlert(row: AlertRow, gateway: string): Alert {
   return {

@@ -26,6 +26,11 @@ import { disposeTrace, loadTfGraph, traceGraph } from './tfjs-graph.js';
 
 const QUANTIZATION = 'QDQ: per-channel symmetric int8 Conv weights limited to 7 bits (+-63, avoids AVX2 u8s8 int16 saturation; int32 bias), per-tensor asymmetric uint8 activations, MinMax calibration; Relu/Clip after Conv folded into the output quantization; graph outputs stay float';
 
+const NOT_PREFERRED: Partial<Record<ModelSpec['model'], string>> = {
+  mobilefacenet:
+    'its embeddings of different faces have cosine ~0.9999 (one dominant common direction, see models/README.md); mobileface separates the same fixture faces (vision accuracy test: same face mirrored ~0.93, different people ~0.09)',
+};
+
 /** Build log lines go to stderr like the runtime's logs; stdout stays free for data. */
 function say(message: string): void {
   process.stderr.write(`[models] ${message}\n`);
@@ -79,12 +84,14 @@ async function buildModel(spec: ModelSpec, packageDir: string, paths: BuildPaths
   say(`${spec.model}: INT8 ${String(report.quantizedTensors)} activations, ${String(report.quantizedWeights)} conv weights, ${String(report.foldedActivations)} Relu folded; gate ${gate.passed ? 'passed' : 'FAILED'}: ${gate.summary}`);
 
   const refNote = `Converted by scripts/models from the TF.js graph; FP32 checked against @tensorflow/tfjs (CPU backend) on 5 real inputs, max abs diff ${referenceMaxAbsDiff.toExponential(2)}.`;
-  const evidence = gate.passed
-    ? `INT8 is the default: ${gate.summary}.`
-    : `FP32 is the default because the INT8 file failed the accuracy gate: ${gate.summary}.`;
+  const evidence = !spec.preferred
+    ? `Not the default for its role (${spec.role}): ${NOT_PREFERRED[spec.model] ?? 'another model is preferred'}. INT8 gate: ${gate.summary}.`
+    : gate.passed
+      ? `INT8 is the default: ${gate.summary}.`
+      : `FP32 is the default because the INT8 file failed the accuracy gate: ${gate.summary}.`;
   return [
-    { spec, precision: 'int8', isDefault: gate.passed, bytes: int8, outputs: quantized.outputs, build: { referenceMaxAbsDiff, calibration: sets.description, quantization: QUANTIZATION, notes: `${refNote} Gate: ${gate.summary}.` }, evidence },
-    { spec, precision: 'fp32', isDefault: !gate.passed, bytes: fp32, outputs: onnx.outputs, build: { referenceMaxAbsDiff, notes: refNote }, evidence: gate.passed ? 'FP32 reference and fallback.' : evidence },
+    { spec, precision: 'int8', isDefault: spec.preferred && gate.passed, bytes: int8, outputs: quantized.outputs, build: { referenceMaxAbsDiff, calibration: sets.description, quantization: QUANTIZATION, notes: `${refNote} Gate: ${gate.summary}.` }, evidence },
+    { spec, precision: 'fp32', isDefault: spec.preferred && !gate.passed, bytes: fp32, outputs: onnx.outputs, build: { referenceMaxAbsDiff, notes: refNote }, evidence: gate.passed ? 'FP32 reference and fallback.' : evidence },
   ];
 }
 

@@ -5,8 +5,10 @@ export type Role = 'detector' | 'face-detector' | 'face-embedder';
 
 /** What the build knows about one source model: how to feed it, what its outputs mean, where it came from. */
 export interface ModelSpec {
-  readonly model: 'nanodet' | 'blazeface' | 'mobilefacenet';
+  readonly model: 'nanodet' | 'blazeface' | 'mobilefacenet' | 'mobileface';
   readonly role: Role;
+  /** The model the runtime uses for its role (its INT8 file if that passes the gate, else its FP32 file). */
+  readonly preferred: boolean;
   /** Path of model.json inside the npm package. */
   readonly path: string;
   readonly input: InputSpec;
@@ -27,6 +29,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
   {
     model: 'nanodet',
     role: 'detector',
+    preferred: true,
     path: 'models/nanodet.json',
     input: { shape: [1, 3, 416, 416], layout: 'NCHW', channels: 'BGR', mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] },
     outputs: [
@@ -45,6 +48,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
   {
     model: 'blazeface',
     role: 'face-detector',
+    preferred: true,
     path: 'models/blazeface.json',
     input: { shape: [1, 256, 256, 3], layout: 'NHWC', channels: 'RGB', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] },
     outputs: [
@@ -60,6 +64,7 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
   {
     model: 'mobilefacenet',
     role: 'face-embedder',
+    preferred: false,
     path: 'models/mobilefacenet.json',
     input: { shape: [1, 112, 112, 3], layout: 'NHWC', channels: 'BGR', mean: [127.5, 127.5, 127.5], std: [128, 128, 128] },
     outputs: ['[1, 192] face embedding, L2-normalized (compare with cosine similarity = dot product)'],
@@ -72,6 +77,21 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     licence: {
       spdx: 'Apache-2.0',
       notes: 'Code licence of sirius-ai/MobileFaceNet_TF is Apache-2.0; the model.json itself carries no credit. Weights trained on MS-Celeb-1M derived data (MS1M refined by InsightFace): Microsoft withdrew MS-Celeb-1M in 2019 and it was released for non-commercial research only, so commercial deployment of these weights is legally uncertain; the operator must clear this before production use or replace the embedder.',
+    },
+  },
+  {
+    model: 'mobileface',
+    role: 'face-embedder',
+    preferred: true,
+    path: 'models/mobileface.json',
+    // The graph subtracts its own mean and scales internally (leading Sub/Mul), so it takes raw 0..255 RGB.
+    input: { shape: [1, 112, 112, 3], layout: 'NHWC', channels: 'RGB', mean: [0, 0, 0], std: [1, 1, 1] },
+    outputs: ['[1, 256] face embedding, NOT normalized: L2-normalize before comparing with cosine similarity'],
+    calibration: 'faces',
+    provenance: { original: 'becauseofAI/MobileFace (MobileFace embedding network, 112x112, 256-d)', authors: 'becauseofAI; TF.js conversion by Vladimir Mandic', url: 'https://github.com/becauseofAI/MobileFace' },
+    licence: {
+      spdx: 'MIT',
+      notes: 'Repository licence as credited by the model.json (convertedBy). Training data not documented in the package; MobileFace models are commonly trained on MS-Celeb-1M-derived sets, whose release was for non-commercial research only: treat commercial use as uncertain until the training data is established.',
     },
   },
 ];

@@ -84,6 +84,12 @@ export const OP_HANDLERS: Readonly<Record<string, OpHandler>> = {
     const [out] = ctx.emit('Resize', [ctx.layout(x, NHWC_TO_NCHW), '', '', sizes], { mode: { s: 'linear' }, coordinate_transformation_mode: { s: mode } });
     return [nchw(out, ctx)];
   },
+  MatMul: (ctx) => {
+    if (attrBool(ctx.node, 'transpose_a') || attrBool(ctx.node, 'transpose_b')) throw new Error(`${ctx.node.name}: transposed MatMul not supported`);
+    const x = ctx.tensor(0);
+    const [out] = ctx.emit('MatMul', [ctx.layout(x, identityPerm(x.shape.length)), ctx.layout(ctx.input(1), identityPerm(ctx.input(1).shape.length))]);
+    return [{ kind: 'tensor', name: defined(out), perm: identityPerm(ctx.outShape().length), shape: ctx.outShape() }];
+  },
   Sum: (ctx) => [reduce(ctx, 'ReduceSum')],
   Mean: (ctx) => [reduce(ctx, 'ReduceMean')],
 };

@@ -132,12 +132,16 @@ export async function readManifest(path: string): Promise<Manifest> {
 }
 
 /**
- * The entry for a role: without a precision the role's default; with one, the default if it has that precision,
+ * The entry for a role: without a precision the role's default; with one, the default if it has that precision, else
+ * the same model as the default at that precision (so FP32 and INT8 of one model are compared, never two models),
  * else the first entry of that role and precision. None => MODEL_MANIFEST naming the role and precision.
  */
 export function selectModel(manifest: Manifest, role: ModelRole, precision: ModelPrecision | undefined, source = 'models/manifest.json'): ModelEntry {
   const candidates = manifest.models.filter((model) => model.role === role && (precision === undefined || model.precision === precision));
-  const chosen = candidates.find((model) => model.default) ?? (precision === undefined ? undefined : candidates[0]);
+  const defaultModel = manifest.models.find((model) => model.role === role && model.default)?.model;
+  const chosen =
+    candidates.find((model) => model.default) ??
+    (precision === undefined ? undefined : (candidates.find((model) => model.model === defaultModel) ?? candidates[0]));
   if (chosen === undefined) {
     const available = manifest.models.filter((model) => model.role === role).map((model) => `${model.name} (${model.precision})`);
     throw new HuxiaoError(

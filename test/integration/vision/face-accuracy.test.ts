@@ -92,12 +92,7 @@ describe('face models on the fixture photos', () => {
     assert.ok(worst >= 0.98, `INT8 vs FP32 cosine down to ${worst}`);
   });
 
-  // A known defect, reported on every run without failing it: the shipped mobilefacenet gives nearly the same vector
-  // for every face (models/README.md); `mobileface` with raw RGB 0..255 input separates the same faces (same face
-  // 0.93, different people 0.09 on average). Remove the todo once the manifest's embedder passes.
-  const embedderDefect = 'mobilefacenet cannot tell people apart; switch the face-embedder to mobileface';
-
-  it('the embedder tells people apart: each face is closer to its mirrored view than any two different people', { todo: embedderDefect }, () => {
+  it('the embedder tells people apart: each face is closer to its mirrored view than any two different people', () => {
     assert.ok(embedded.length > 0, 'depends on the embedding test above');
     const sameFace = embedded.map((e) => cosine(e.int8, e.mirroredInt8));
     const different: number[] = [];

@@ -47,6 +47,13 @@ describe('model manifest', () => {
     assert.throws(() => selectModel(manifest, 'face-embedder', 'int8'), (error: unknown) => isHuxiaoError(error) && error.code === 'MODEL_MANIFEST' && /face-embedder/.test(error.message));
   });
 
+  it('at a precision other than the default, picks the same model as the default rather than another model', () => {
+    const other = entry({ name: 'yolo-fp32', model: 'yolo', precision: 'fp32', default: false, file: 'yolo-fp32.onnx' });
+    const fp32 = entry({ name: 'nanodet-fp32', precision: 'fp32', default: false, file: 'nanodet-fp32.onnx' });
+    const manifest = parseManifest({ version: 1, models: [other, entry(), fp32] }, 'm.json');
+    assert.equal(selectModel(manifest, 'detector', 'fp32').name, 'nanodet-fp32');
+  });
+
   it('rejects two defaults for a role, a detector without labels, unknown keys and paths outside models/', () => {
     const cases: unknown[] = [
       { version: 1, models: [entry(), entry({ name: 'other' })] },

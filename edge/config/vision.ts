@@ -44,12 +44,12 @@ export const visionSchema = z
     modelsDir: z.string().min(1).optional().describe('Directory holding manifest.json and the ONNX files; default: the models/ directory of the installed package.'),
     precision: z
       .object({
-        detector: precision.default('int8').describe('Object detector precision.'),
+        detector: precision.optional().describe('Object detector precision; default: the one the manifest marks default (int8).'),
         faceDetector: precision.optional().describe('Face detector precision; default: the one the manifest marks default (fp32 when INT8 lost accuracy).'),
-        faceEmbedder: precision.default('int8').describe('Face embedder precision.'),
+        faceEmbedder: precision.optional().describe('Face embedder precision; default: the one the manifest marks default (its manifest entry says why).'),
       })
       .strict()
-      .default({ detector: 'int8', faceEmbedder: 'int8' })
+      .default({})
       .describe('Which build of each model to load; the fp32 files are the accuracy reference and a fallback.'),
     threads: z
       .number()

@@ -22,18 +22,8 @@ export function anchorOf(box: Box, anchor: Anchor): Point {
   }
 }
 
-export function boxArea(box: Box): number {
-  return Math.max(0, box.x2 - box.x1) * Math.max(0, box.y2 - box.y1);
-}
-
-/** Intersection over union of two boxes; 0 when they do not overlap. */
-export function iou(a: Box, b: Box): number {
-  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (boxArea(a) + boxArea(b) - inter);
-}
+/** Box overlap lives with the detector's NMS; rules and the tracker use the same functions. */
+export { area as boxArea, iou } from '../vision/nms.js';
 
 /** Coordinates all within 0..1 are a normalized drawing; anything larger is detect-resolution pixels. */
 export function isNormalized(points: readonly Point[]): boolean {

@@ -84,14 +84,17 @@ async function buildModel(spec: ModelSpec, packageDir: string, paths: BuildPaths
   say(`${spec.model}: INT8 ${String(report.quantizedTensors)} activations, ${String(report.quantizedWeights)} conv weights, ${String(report.foldedActivations)} Relu folded; gate ${gate.passed ? 'passed' : 'FAILED'}: ${gate.summary}`);
 
   const refNote = `Converted by scripts/models from the TF.js graph; FP32 checked against @tensorflow/tfjs (CPU backend) on 5 real inputs, max abs diff ${referenceMaxAbsDiff.toExponential(2)}.`;
+  const int8Default = gate.passed && spec.fp32Default === undefined;
   const evidence = !spec.preferred
     ? `Not the default for its role (${spec.role}): ${NOT_PREFERRED[spec.model] ?? 'another model is preferred'}. INT8 gate: ${gate.summary}.`
-    : gate.passed
+    : int8Default
       ? `INT8 is the default: ${gate.summary}.`
-      : `FP32 is the default because the INT8 file failed the accuracy gate: ${gate.summary}.`;
+      : spec.fp32Default !== undefined
+        ? `FP32 is the default: ${spec.fp32Default}. INT8 gate: ${gate.summary}.`
+        : `FP32 is the default because the INT8 file failed the accuracy gate: ${gate.summary}.`;
   return [
-    { spec, precision: 'int8', isDefault: spec.preferred && gate.passed, bytes: int8, outputs: quantized.outputs, build: { referenceMaxAbsDiff, calibration: sets.description, quantization: QUANTIZATION, notes: `${refNote} Gate: ${gate.summary}.` }, evidence },
-    { spec, precision: 'fp32', isDefault: spec.preferred && !gate.passed, bytes: fp32, outputs: onnx.outputs, build: { referenceMaxAbsDiff, notes: refNote }, evidence: gate.passed ? 'FP32 reference and fallback.' : evidence },
+    { spec, precision: 'int8', isDefault: spec.preferred && int8Default, bytes: int8, outputs: quantized.outputs, build: { referenceMaxAbsDiff, calibration: sets.description, quantization: QUANTIZATION, notes: `${refNote} Gate: ${gate.summary}.` }, evidence },
+    { spec, precision: 'fp32', isDefault: spec.preferred && !int8Default, bytes: fp32, outputs: onnx.outputs, build: { referenceMaxAbsDiff, notes: refNote }, evidence: int8Default ? 'FP32 reference and fallback.' : evidence },
   ];
 }
 

@@ -9,6 +9,8 @@ export interface ModelSpec {
   readonly role: Role;
   /** The model the runtime uses for its role (its INT8 file if that passes the gate, else its FP32 file). */
   readonly preferred: boolean;
+  /** Set when measurement showed the INT8 file is not worth being the default even though it passes the gate. */
+  readonly fp32Default?: string;
   /** Path of model.json inside the npm package. */
   readonly path: string;
   readonly input: InputSpec;
@@ -83,6 +85,8 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     model: 'mobileface',
     role: 'face-embedder',
     preferred: true,
+    fp32Default:
+      'INT8 is slower than FP32 on AVX2 CPUs without VNNI (median 1.3-1.7 ms against 0.7-1.1 ms, 1 thread; ORT profiling shows its integer conv1 and depthwise kernels about 2x slower than the float ones, and no integer PRelu kernel exists, so the 13 per-channel PReLUs run in float between Q/DQ pairs), and its embeddings agree with FP32 only to cosine 0.979 on the 22 aligned fixture faces, below the 0.98 the product requires',
     path: 'models/mobileface.json',
     // The graph subtracts its own mean and scales internally (leading Sub/Mul), so it takes raw 0..255 RGB.
     input: { shape: [1, 112, 112, 3], layout: 'NHWC', channels: 'RGB', mean: [0, 0, 0], std: [1, 1, 1] },

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Set-up of a development or demo machine (Debian 12, Node.js 20): the Debian packages the runtime and the tests use,
+# then the npm dependencies and the build. The README's first command; .ci/run runs it before the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+export DEBIAN_FRONTEND=noninteractive
+as_root apt-get update
+# ffmpeg decodes the cameras; GStreamer's RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0 and the plugins) plays
+# the footage as a camera for the demo and the tests; espeak-ng, sox and alsa-utils make and play the voice warnings;
+# gpiod is the GPIO fallback; mosquitto is the broker of the uplink tests; openssl makes their TLS certificates;
+# util-linux's unshare gives the GPIO tests a private mount namespace.
+as_root apt-get install -y --no-install-recommends \
+  ffmpeg espeak-ng sox alsa-utils gpiod mosquitto mosquitto-clients openssl util-linux \
+  gir1.2-gst-rtsp-server-1.0 python3-gi \
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
+  gstreamer1.0-rtsp gstreamer1.0-libav gstreamer1.0-tools
+
+npm ci
+npm run build

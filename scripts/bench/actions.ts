@@ -6,6 +6,9 @@ import { Actions } from '../../edge/actions/actions.js';
 import { EmergencyButton } from '../../edge/actions/emergency-button.js';
 import type { InputLine } from '../../edge/actions/gpio-sysfs.js';
 import type { PlaybackEvent } from '../../edge/actions/player.js';
+import { AlertService } from '../../edge/alerts/alert-service.js';
+import { alertsSchema } from '../../edge/config/alerts.js';
+import { Store } from '../../edge/store/store.js';
 import { machineLine } from './machine.js';
 
 /**
@@ -13,7 +16,8 @@ import { machineLine } from './machine.js';
  * first samples are written next), without chime and amplifier warm-up (both are configured delays to add).
  * Uncached: every alert names a new student, so espeak-ng + sox run first. Device: ALSA "null".
  * Button edge -> listener: from writing the value file to onPress, polling at 5 ms with a 20 ms debounce (the fallback
- * where the kernel gives no interrupts; real sysfs lines use epoll).
+ * where the kernel gives no interrupts; real sysfs lines use epoll). Button edge -> alert committed: the same press,
+ * then raiseEmergency on a real SQLite store on disk (synchronous=FULL commit), as the controller does.
  */
 const ROUNDS = 8;
 process.stdout.write(`${machineLine()}\n`);
@@ -82,22 +86,34 @@ try {
   };
   const button = new EmergencyButton({ config: { line: { sysfs: 0 }, activeLow: true, debounceMs: 20, pollMs: 5, cameras: [] }, openInput: () => Promise.resolve(line) });
   await button.start();
+  const store = new Store({ path: join(dir, 'huxiao.db') });
+  store.start();
+  const alerts = new AlertService({ store, gatewayId: 'bench', config: alertsSchema.parse(undefined), snapshotsDir: join(dir, 'snapshots') });
+  alerts.start();
   const presses: number[] = [];
+  const commits: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const pressed = new Promise<number>((resolve) => {
-      const off = button.onPress(() => {
+    const pressed = new Promise<{ listener: number; committed: number }>((resolve) => {
+      const off = button.onPress((press) => {
         off();
-        resolve(performance.now());
+        const listener = performance.now();
+        alerts.raiseEmergency({ source: 'bench-button', cameras: press.cameras, snapshots: [] });
+        resolve({ listener, committed: performance.now() });
       });
     });
     const t0 = performance.now();
     writeFileSync(valueFile, '0\n');
-    presses.push((await pressed) - t0);
+    const { listener, committed } = await pressed;
+    presses.push(listener - t0);
+    commits.push(committed - t0);
     writeFileSync(valueFile, '1\n');
     await new Promise((resolve) => setTimeout(resolve, 60));
   }
   button.stop();
+  await alerts.stop();
+  store.stop();
   stats('button edge -> press listener (poll 5 ms, debounce 20 ms)', presses);
+  stats('button edge -> emergency alert committed (SQLite, synchronous=FULL)', commits);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

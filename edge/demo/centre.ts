@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { alertPayloadSchema } from '../uplink/payloads.js';
+import { alertPayloadSchema, telemetryPayloadSchema } from '../uplink/payloads.js';
 import type { z } from 'zod';
 
 export type ReceivedAlert = z.output<typeof alertPayloadSchema> & {
@@ -11,6 +11,8 @@ export type ReceivedAlert = z.output<typeof alertPayloadSchema> & {
   snapshotBytes?: number;
 };
 
+export type ReceivedTelemetry = z.output<typeof telemetryPayloadSchema>;
+
 export interface CentreOptions {
   readonly url: string;
   /** `<prefix>/<gateway>`. */
@@ -19,6 +21,7 @@ export interface CentreOptions {
   readonly protocolVersion: 4 | 5;
   readonly onAlert?: (alert: ReceivedAlert) => void;
   readonly onSnapshot?: (alert: ReceivedAlert) => void;
+  readonly onTelemetry?: (telemetry: ReceivedTelemetry) => void;
 }
 
 /**
@@ -42,7 +45,7 @@ export class Centre {
     client.on('message', (topic, payload) => {
       this.#message(topic.slice(root.length + 1), payload);
     });
-    await client.subscribeAsync([`${root}/alerts`, `${root}/alerts/+/snapshot`], { qos: 1 });
+    await client.subscribeAsync([`${root}/alerts`, `${root}/alerts/+/snapshot`, `${root}/telemetry`], { qos: 1 });
     this.#client = client;
   }
 
@@ -56,7 +59,7 @@ export class Centre {
     return [...this.#alerts.values()];
   }
 
-  /** Payloads on `alerts` that did not match the documented schema. */
+  /** Payloads on `alerts` and `telemetry` that did not match the documented schema. */
   get invalid(): number {
     return this.#invalid;
   }
@@ -64,6 +67,10 @@ export class Centre {
   #message(relative: string, payload: Buffer): void {
     if (relative === 'alerts') {
       this.#alert(payload);
+      return;
+    }
+    if (relative === 'telemetry') {
+      this.#telemetry(payload);
       return;
     }
     const match = /^alerts\/([^/]+)\/snapshot$/.exec(relative);
@@ -75,6 +82,12 @@ export class Centre {
       alert.snapshotBytes = payload.length;
       this.#options.onSnapshot?.(alert);
     }
+  }
+
+  #telemetry(payload: Buffer): void {
+    const parsed = telemetryPayloadSchema.safeParse(JSON.parse(payload.toString('utf8')));
+    if (parsed.success) this.#options.onTelemetry?.(parsed.data);
+    else this.#invalid += 1;
   }
 
   #alert(payload: Buffer): void {

@@ -4,6 +4,9 @@ import { parseDocument } from 'yaml';
 import { ConfigError, parseConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 
+/** Often enough that the 80 s demo shows the centre a few health reports. */
+const TELEMETRY_SECONDS = 20;
+
 export interface DemoOverrides {
   /** The local RTSP server's URL, given to the first camera. */
   readonly cameraUrl: string;
@@ -34,6 +37,7 @@ export function demoConfig(path: string, overrides: DemoOverrides): { config: Co
   if (embeddedBroker) {
     doc.setIn(['mqtt', 'url'], overrides.brokerUrl);
     doc.setIn(['mqtt', 'protocolVersion'], 4);
+    doc.setIn(['mqtt', 'telemetryIntervalSeconds'], TELEMETRY_SECONDS);
   }
   return { config: parseConfig(String(doc), path), embeddedBroker };
 }

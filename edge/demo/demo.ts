@@ -7,7 +7,7 @@ import { footageMp4, footageSource } from '../ingest/footage.js';
 import { RtspTestServer } from '../ingest/rtsp-test-server.js';
 import { moduleLogger } from '../log.js';
 import { topicRoot } from '../uplink/topics.js';
-import { Centre, type ReceivedAlert } from './centre.js';
+import { Centre, type ReceivedAlert, type ReceivedTelemetry } from './centre.js';
 import { demoConfig } from './demo-config.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { freeLoopbackPort } from './free-port.js';
@@ -31,6 +31,7 @@ export type DemoEvent =
   | { readonly kind: 'ready'; readonly rtspUrl: string; readonly brokerUrl: string; readonly embeddedBroker: boolean; readonly audio: AudioMode }
   | { readonly kind: 'alert'; readonly alert: ReceivedAlert; readonly mediaSeconds: number | undefined }
   | { readonly kind: 'snapshot'; readonly alert: ReceivedAlert }
+  | { readonly kind: 'telemetry'; readonly telemetry: ReceivedTelemetry }
   | { readonly kind: 'warning'; readonly alertId: string; readonly text: string; readonly wavPath: string; readonly startedAt: number }
   | { readonly kind: 'summary'; readonly summary: DemoSummary };
 
@@ -62,6 +63,8 @@ export interface DemoSummary {
   readonly alertsRaised: number;
   readonly alertsDelivered: number;
   readonly duplicateDeliveries: number;
+  /** Messages on alerts or telemetry that did not match their JSON Schema (should be 0). */
+  readonly invalidPayloads: number;
   readonly snapshotsReceived: number;
   readonly warningsSpoken: number;
   readonly audio: AudioMode;
@@ -118,6 +121,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     protocolVersion: embeddedBroker ? 4 : mqtt.protocolVersion,
     onAlert: (alert) => { emit({ kind: 'alert', alert, mediaSeconds: mediaOf(alert.decidedAt) }); },
     onSnapshot: (alert) => { emit({ kind: 'snapshot', alert }); },
+    onTelemetry: (telemetry) => { emit({ kind: 'telemetry', telemetry }); },
   });
   const controller = new Controller({
     config,
@@ -164,6 +168,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     alertsRaised: raised.n,
     alertsDelivered: received.length,
     duplicateDeliveries: received.reduce((sum, a) => sum + a.deliveries - 1, 0),
+    invalidPayloads: centre.invalid,
     snapshotsReceived: received.filter((a) => a.snapshotBytes !== undefined).length,
     warningsSpoken: spoken,
     audio,

@@ -22,6 +22,12 @@ export function formatEvent(event: DemoEvent): string {
     }
     case 'snapshot':
       return `${clock(Date.now())} centre  <- snapshot of alert #${String(event.alert.seq)}: ${(((event.alert.snapshotBytes ?? 0) / 1024)).toFixed(1)} KiB JPEG\n`;
+    case 'telemetry': {
+      const { telemetry } = event;
+      const cameras = telemetry.cameras.map((c) => `${c.id} ${c.state} ${c.fps.toFixed(1)} fps`).join(', ');
+      const p50 = telemetry.inference.latencyMsP50;
+      return `${clock(telemetry.at)} centre  <- telemetry: ${cameras}; detector p50 ${p50 === null ? '-' : `${p50.toFixed(0)} ms`}; outbox ${String(telemetry.outbox.depth)}; disk ${(telemetry.disk.usedBytes / 2 ** 20).toFixed(1)} MiB\n`;
+    }
     case 'warning':
       return `${clock(event.startedAt)} speaker -> "${event.text}" (${event.wavPath})\n`;
     case 'summary':

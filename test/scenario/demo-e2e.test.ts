@@ -114,6 +114,17 @@ describe('huxiao demo, end to end on vtest.avi', { timeout: 300_000 }, () => {
     }
   });
 
+  it('reports health to the centre: telemetry with the camera streaming and the detector latency, every payload valid', () => {
+    const telemetry = events.flatMap((e) => (e.kind === 'telemetry' ? [e.telemetry] : []));
+    assert.ok(telemetry.length >= 2, `telemetry messages: ${String(telemetry.length)}`);
+    const last = telemetry.at(-1);
+    assert.equal(last?.cameras[0]?.id, 'lawn');
+    assert.equal(last.cameras[0].state, 'streaming');
+    assert.ok(last.inference.latencyMsP50 !== null && last.inference.latencyMsP50 > 0);
+    assert.ok(last.disk.usedBytes > 0);
+    assert.equal(summary().invalidPayloads, 0);
+  });
+
   it('speaks a warning for every fence alert, with the amplifier switched on first', () => {
     const warnings = events.flatMap((e) => (e.kind === 'warning' ? [e] : []));
     for (const { alert } of alerts()) {

@@ -5,7 +5,8 @@ import { AudioCache } from './audio-cache.js';
 import { ClipRenderer } from './clip-renderer.js';
 import { EmergencyButton, type ButtonPress } from './emergency-button.js';
 import { GpioOutputs, type LineEvent } from './gpio-outputs.js';
-import { sysfsAvailable, SYSFS_GPIO } from './gpio-sysfs.js';
+import { selectGpioBackend, type GpioBackend } from './gpio-backend.js';
+import type { GpiodOptions } from './gpio-chardev.js';
 import { Player, type PlaybackEvent, type PlaybackOutcome } from './player.js';
 import { isFixed } from './template.js';
 import { Listeners } from './listeners.js';
@@ -18,6 +19,8 @@ export interface ActionsOptions {
   /** The speaker test needs no button; the runtime does. */
   readonly withButton?: boolean;
   readonly aplay?: string;
+  /** Where the gpiod fallback finds its tools and gpiochip devices; by default PATH and /dev. */
+  readonly gpiod?: GpiodOptions;
 }
 
 export interface SpeakerTestResult {
@@ -54,7 +57,7 @@ export class Actions {
   readonly #lines = new Listeners<LineEvent>();
   readonly #presses = new Listeners<ButtonPress>();
   #parts: Parts | undefined;
-  #hardware = false;
+  #backend: GpioBackend | undefined;
 
   constructor(options: ActionsOptions) {
     this.#options = options;
@@ -80,9 +83,9 @@ export class Actions {
     const renderer = new ClipRenderer(cache, { voice: audio.voice, wordsPerMinute: audio.wordsPerMinute });
     const chimePath = await this.#prepareAudio(renderer, audio, actions);
     const wantsGpio = gpio.amplifier !== undefined || gpio.outputs.length > 0 || gpio.emergencyButton !== undefined;
-    this.#hardware = wantsGpio && (await sysfsAvailable());
-    if (wantsGpio && !this.#hardware) log.warn({ path: SYSFS_GPIO }, 'no sysfs GPIO on this box: amplifier, sirens and the emergency button are disabled; voice warnings still play');
-    const outputs = new GpioOutputs({ config: gpio, hardware: this.#hardware });
+    const backend = wantsGpio ? await selectGpioBackend(this.#options.gpiod) : undefined;
+    this.#backend = backend;
+    const outputs = new GpioOutputs({ config: gpio, hardware: backend !== undefined, ...(backend === undefined ? {} : { openOutput: backend.openOutput }) });
     outputs.onLine((event) => {
       this.#lines.emit(event);
     });
@@ -94,7 +97,7 @@ export class Actions {
     player.start();
     const warnings = new WarningService({ actions, renderer, player, outputs, ...(chimePath === undefined ? {} : { chimePath }) });
     warnings.start();
-    const button = gpio.emergencyButton !== undefined && this.#options.withButton !== false && this.#hardware ? new EmergencyButton({ config: gpio.emergencyButton }) : undefined;
+    const button = gpio.emergencyButton !== undefined && this.#options.withButton !== false && backend !== undefined ? new EmergencyButton({ config: gpio.emergencyButton, openInput: backend.openInput }) : undefined;
     this.#parts = { renderer, outputs, player, warnings, button, chimePath };
     if (button === undefined) return;
     button.onPress((press) => {
@@ -148,7 +151,7 @@ export class Actions {
       wavPath,
       chimePath: chimePath ?? null,
       device: this.#options.audio.device,
-      amplifier: this.#options.gpio.amplifier === undefined ? 'none' : this.#hardware ? 'gpio' : 'no-gpio',
+      amplifier: this.#options.gpio.amplifier === undefined ? 'none' : this.#backend === undefined ? 'no-gpio' : 'gpio',
       outcome: end.outcome,
       renderMs,
       playMs: end.endedAt - (end.startedAt ?? end.requestedAt),

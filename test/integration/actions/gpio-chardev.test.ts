@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Actions } from '../../../edge/actions/actions.js';
 import { EmergencyButton, type ButtonPress } from '../../../edge/actions/emergency-button.js';
@@ -91,6 +93,22 @@ describe('gpio character-device fallback (real spawn of fake gpiod 1.6 tools; no
       tools.events().slice(from).filter((event) => event.tool === 'gpioset').map((event) => `${event.event} ${event.tool} ${event.args.join(' ')}`),
       [`run ${siren(0)}`, `released ${siren(0)}`],
     );
+  });
+
+  it('lets the line go when the gateway dies, even by SIGKILL: gpioset waits on a pipe that the kernel closes', async () => {
+    const holder = spawn(process.execPath, [fileURLToPath(new URL('./gpio-chardev-holder.js', import.meta.url)), tools.binDir, tools.devDir, RP1.label, '27'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const said = await new Promise<string>((resolve) => holder.stdout.setEncoding('utf8').once('data', resolve));
+      assert.equal(said.trim(), 'holding');
+      await waitFor('the siren gpioset', () => tools.events().some((event) => event.event === 'run' && event.args.join(' ') === `--mode=wait --active-low ${RP1.name} 27=1` && !released(event.pid)));
+      holder.kill('SIGKILL');
+      await waitFor('the orphaned gpioset to let the line go', () => tools.events().filter((event) => event.args.join(' ').endsWith('27=1')).every((event) => released(event.pid)));
+    } finally {
+      if (holder.exitCode === null) holder.kill('SIGKILL');
+    }
+    function released(pid: string): boolean {
+      return tools.events().some((event) => event.pid === pid && event.event === 'released');
+    }
   });
 
   it('reports a press on the active-low button through gpiomon and the debounce, once for a bouncing contact', async () => {

@@ -31,10 +31,18 @@ export const trackerSchema = z
     matchIou: z.number().min(0.01).max(1).default(0.2).describe('Minimum overlap (IoU) between a predicted track box and a detection for them to match.'),
     confirmFrames: z.number().int().min(1).max(30).default(3).describe('Detector runs a new track must be matched in before it counts (rules see only confirmed tracks).'),
     lostSeconds: z.number().min(0.1).max(60).default(2).describe('A track not matched for this long is dropped.'),
+    maxSpeed: z
+      .number()
+      .min(0.1)
+      .max(10)
+      .default(1.5)
+      .describe(
+        'Fastest plausible motion, in box heights per second. A track whose predicted box no longer overlaps any detection (frames skipped under load, a missed detection) is found again by distance from where it was last seen, up to this speed times the time since.',
+      ),
   })
   .strict()
-  .default({ highScore: 0.5, lowScore: 0.15, matchIou: 0.2, confirmFrames: 3, lostSeconds: 2 })
-  .describe('Multi-object tracker: two-stage association of detections to tracks.');
+  .default({ highScore: 0.5, lowScore: 0.15, matchIou: 0.2, confirmFrames: 3, lostSeconds: 2, maxSpeed: 1.5 })
+  .describe('Multi-object tracker: association of detections to tracks by overlap, then by distance after gaps.');
 
 export type MotionConfig = z.output<typeof motionSchema>;
 export type TrackerConfig = z.output<typeof trackerSchema>;

@@ -2,6 +2,11 @@
  * Minimum-cost assignment (Hungarian method with potentials, O(n^2 m)) for a rectangular cost matrix.
  * Greedy matching by IoU mis-assigns when two people cross, which is exactly when ids must not swap,
  * so the tracker uses the optimal assignment. Pairs whose cost is at or above `forbidden` are never returned.
+ *
+ * The method pairs every row of the smaller side, forbidden pairs included, so costs are capped at `forbidden`:
+ * a forbidden pair then costs exactly what leaving its row unmatched costs (as lapjv's cost_limit does in SORT and
+ * ByteTrack). Uncapped, a row with only forbidden pairs would take the one whose cost is least high and could push
+ * an allowed pair out of the optimum.
  */
 export function assign(cost: readonly (readonly number[])[], forbidden: number): [row: number, col: number][] {
   const rows = cost.length;
@@ -10,7 +15,7 @@ export function assign(cost: readonly (readonly number[])[], forbidden: number):
   const transposed = rows > cols;
   const n = transposed ? cols : rows;
   const m = transposed ? rows : cols;
-  const at = (i: number, j: number): number => (transposed ? cost[j]?.[i] : cost[i]?.[j]) ?? forbidden;
+  const at = (i: number, j: number): number => Math.min(forbidden, (transposed ? cost[j]?.[i] : cost[i]?.[j]) ?? forbidden);
 
   // 1-based arrays as in the textbook formulation; column 0 is the virtual start.
   const u = new Float64Array(n + 1);

@@ -39,16 +39,29 @@ interface LiveTrack {
   filter: BoxFilter;
   filterAt: number;
   predicted: Box;
+  /** The detection box last matched: where the object surely was at lastSeenAt. */
+  observed: Box;
 }
 
 /** ByteTrack only lets low-score detections extend a track when they overlap it well; a loose gate here swaps ids. */
 const LOW_SCORE_IOU = 0.45;
 const NEVER = 2;
+/** Detector boxes of one still person wander by about this fraction of their height from run to run. */
+const BOX_JITTER = 0.15;
+/** A person's box height changes little over a few seconds; a bigger change is another person (or a merged pair). */
+const MAX_SIZE_RATIO = 1.5;
 
 /**
  * ByteTrack-style multi-object tracker: a Kalman motion model, high-score detections matched first (to confirmed
- * and lost tracks), then low-score detections to keep confirmed tracks through partial occlusion, then tentative
+ * and lost tracks), then low-score detections to keep confirmed tracks through partial occlusion, then (as OC-SORT's
+ * observation-centric recovery) the tracks still unmatched by distance from their last detection, then tentative
  * tracks; classes never mix, so a person and a car cannot swap ids. Deterministic for a given input sequence.
+ *
+ * The recovery stage is what keeps ids when detector runs come irregularly (live cameras skip frames while the CPU
+ * is busy): after 0.5-1 s a walker's predicted box often no longer overlaps the new detection, especially when its
+ * velocity was learnt from boxes that changed shape in an occlusion, but the detection is still within walking
+ * distance of where the walker was last seen. Every stage is a global (Hungarian) assignment, so the two people
+ * of a side-by-side pair each keep the nearer detection rather than the first track taking the best one.
  */
 export class Tracker {
   readonly #config: TrackerConfig;
@@ -75,8 +88,18 @@ export class Tracker {
     const restHigh = this.#match(active, high, this.#config.matchIou, ts);
     const stillTracked = active.filter((t) => !t.matched && t.state === 'confirmed');
     this.#match(stillTracked, low, LOW_SCORE_IOU, ts);
+    const unclaimed = this.#recover(
+      active.filter((t) => !t.matched),
+      restHigh,
+      ts,
+    );
     const tentative = this.#tracks.filter((t) => t.state === 'tentative');
-    const newcomers = this.#match(tentative, restHigh, this.#config.matchIou, ts);
+    const unmatched = this.#match(tentative, unclaimed, this.#config.matchIou, ts);
+    const newcomers = this.#recover(
+      tentative.filter((t) => !t.matched),
+      unmatched,
+      ts,
+    );
 
     const lostMs = this.#config.lostSeconds * 1000;
     this.#tracks = this.#tracks.filter((t) => {
@@ -116,8 +139,33 @@ export class Tracker {
   #match(tracks: LiveTrack[], detections: readonly Detection[], minIou: number, ts: number): Detection[] {
     if (tracks.length === 0 || detections.length === 0) return [...detections];
     const cost = tracks.map((t) => detections.map((d) => (d.label === t.label ? 1 - iou(t.predicted, d.box) : NEVER)));
+    return this.#assign(tracks, detections, cost, 1 - minIou + 1e-9, ts);
+  }
+
+  /**
+   * Matches tracks that overlap no detection by the distance of each detection's centre from the track's last
+   * detection, in units of that box's height (so near and far people compare alike). A pair is allowed only when
+   * the object could have walked that far since (maxSpeed x elapsed time, plus detector jitter) and the box
+   * heights are alike; the cost is the fraction of that reach used, so the nearest plausible pairing wins.
+   */
+  #recover(tracks: LiveTrack[], detections: readonly Detection[], ts: number): Detection[] {
+    if (tracks.length === 0 || detections.length === 0) return [...detections];
+    const cost = tracks.map((t) => {
+      const h = Math.max(1, t.observed.y2 - t.observed.y1);
+      const reach = BOX_JITTER + (this.#config.maxSpeed * Math.max(0, ts - t.lastSeenAt)) / 1000;
+      return detections.map((d) => {
+        const dh = Math.max(1, d.box.y2 - d.box.y1);
+        if (d.label !== t.label || Math.max(dh / h, h / dh) > MAX_SIZE_RATIO) return NEVER;
+        return centreDistance(t.observed, d.box) / h / reach;
+      });
+    });
+    return this.#assign(tracks, detections, cost, 1, ts);
+  }
+
+  /** Applies the optimal assignment of `cost` (rows tracks, columns detections); returns the detections left over. */
+  #assign(tracks: LiveTrack[], detections: readonly Detection[], cost: number[][], forbidden: number, ts: number): Detection[] {
     const used = new Set<number>();
-    for (const [row, col] of assign(cost, 1 - minIou + 1e-9)) {
+    for (const [row, col] of assign(cost, forbidden)) {
       const track = tracks[row];
       const detection = detections[col];
       if (track === undefined || detection === undefined) continue;
@@ -132,6 +180,7 @@ export class Tracker {
     t.filter.update(d.box);
     t.filterAt = ts;
     t.box = t.filter.box();
+    t.observed = d.box;
     t.score = d.score;
     t.lastSeenAt = ts;
     t.hits += 1;
@@ -155,6 +204,7 @@ export class Tracker {
       filter,
       filterAt: ts,
       predicted: d.box,
+      observed: d.box,
     };
   }
 }
@@ -164,4 +214,8 @@ function contains(region: Box, box: Box): boolean {
   const cx = (box.x1 + box.x2) / 2;
   const cy = (box.y1 + box.y2) / 2;
   return cx >= region.x1 && cx <= region.x2 && cy >= region.y1 && cy <= region.y2;
+}
+
+function centreDistance(a: Box, b: Box): number {
+  return Math.hypot((a.x1 + a.x2 - b.x1 - b.x2) / 2, (a.y1 + a.y2 - b.y1 - b.y2) / 2);
 }

@@ -35,4 +35,19 @@ describe('assignment', () => {
     );
     assert.deepEqual(assign([], 1), []);
   });
+
+  it('does not give up an allowed pair to spare a row forbidden pairs of different costs', () => {
+    // Uncapped, pairing (0,0) and (1,1) costs 2.4 against 3.5 for the other way, and both pairs are forbidden: no
+    // match at all. Capped at `forbidden`, row 0 stays unmatched and (1,0) is kept.
+    assert.deepEqual(
+      assign(
+        [
+          [1.2, 3],
+          [0.5, 1.2],
+        ],
+        1,
+      ),
+      [[1, 0]],
+    );
+  });
 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Tracker } from '../../../edge/track/tracker.js';
 import type { Detection } from '../../../edge/vision/detection.js';
 
-const config = { highScore: 0.5, lowScore: 0.15, matchIou: 0.2, confirmFrames: 3, lostSeconds: 2 };
+const config = { highScore: 0.5, lowScore: 0.15, matchIou: 0.2, confirmFrames: 3, lostSeconds: 2, maxSpeed: 1.5 };
 
 function det(x: number, y: number, score = 0.9, label = 'person', w = 40, h = 100): Detection {
   return { label, classId: label === 'person' ? 0 : 2, score, box: { x1: x, y1: y, x2: x + w, y2: y + h } };
@@ -65,6 +65,65 @@ describe('tracker', () => {
     for (let i = 0; i < 4; i++) tracker.update([det(100, 200)], i * 200);
     const tracks = tracker.update([], 800, { x1: 400, y1: 0, x2: 768, y2: 576 });
     assert.equal(tracks[0]?.state, 'confirmed');
+  });
+
+  it('keeps the id of a walker seen again after a 1 s gap between detector runs', () => {
+    // Live cameras skip frames while the CPU is busy. After three runs the filter has learnt only part of the
+    // walker's speed, so after 1 s its predicted box has slid off the walker's (IoU about 0.1).
+    const tracker = new Tracker(config);
+    for (let i = 0; i < 3; i++) tracker.update([det(100 + i * 12, 200)], i * 200);
+    const after = tracker.update([det(184, 200)], 1400);
+    assert.deepEqual(
+      after.map((t) => [t.id, t.state, t.matched]),
+      [[1, 'confirmed', true]],
+    );
+    // And when it turned during the gap: walking down the picture instead of right.
+    const turned = tracker.update([det(190, 260)], 2400);
+    assert.deepEqual(
+      turned.map((t) => [t.id, t.matched]),
+      [[1, true]],
+    );
+  });
+
+  it('keeps the two people of a side-by-side pair apart through irregular gaps', () => {
+    const tracker = new Tracker(config);
+    // Shoulder to shoulder (boxes 5 px apart), walking right at 60 px/s; detector runs 0.2-1 s apart.
+    const at = (ts: number): [number, number] => [100 + ts * 0.06, 200];
+    const times = [0, 200, 400, 600, 1400, 1600, 2600, 2800, 3600, 3800, 4800, 5000];
+    let ids: number[] = [];
+    for (const ts of times) {
+      const [x, y] = at(ts);
+      const tracks = tracker.update([det(x, y), det(x + 45, y + 4)], ts);
+      const left = tracks.find((t) => Math.abs(t.box.x1 - x) < 12 && Math.abs(t.box.y1 - y) < 12);
+      const right = tracks.find((t) => Math.abs(t.box.x1 - (x + 45)) < 12 && Math.abs(t.box.y1 - (y + 4)) < 12);
+      assert.ok(left && right && left !== right, `both tracked at ${String(ts)} ms`);
+      if (ts === 0) ids = [left.id, right.id];
+      assert.deepEqual([left.id, right.id], ids, `ids at ${String(ts)} ms`);
+    }
+    // One of them is hidden for a run: the one still seen keeps its own id, the hidden one is lost, not swapped.
+    const [x, y] = at(5800);
+    const tracks = tracker.update([det(x + 45, y + 4)], 5800);
+    assert.deepEqual(
+      tracks.map((t) => [t.id, t.matched]),
+      [
+        [ids[0], false],
+        [ids[1], true],
+      ],
+    );
+  });
+
+  it('does not give a lost track the id-keeping benefit beyond walking distance', () => {
+    const tracker = new Tracker(config);
+    for (let i = 0; i < 4; i++) tracker.update([det(100, 200)], i * 200);
+    // 0.4 s later a person appears 2.5 box heights away: too far to be the one just seen.
+    const tracks = tracker.update([det(350, 200)], 1000);
+    assert.deepEqual(
+      tracks.map((t) => [t.id, t.state]),
+      [
+        [1, 'lost'],
+        [2, 'tentative'],
+      ],
+    );
   });
 
   it('never matches a detection of another class to a track', () => {

@@ -53,6 +53,9 @@ async function run(gate: boolean, precision: string): Promise<void> {
 }
 
 process.stdout.write(`${machineLine()}\n`);
-const precision = process.env.HUXIAO_BENCH_PRECISION ?? 'fp32';
-await run(true, precision);
-await run(false, precision);
+/** The runtime's default (int8) first, then fp32 for comparison; HUXIAO_BENCH_PRECISION picks one. */
+const precisions = process.env.HUXIAO_BENCH_PRECISION === undefined ? ['int8', 'fp32'] : [process.env.HUXIAO_BENCH_PRECISION];
+for (const precision of precisions) {
+  await run(true, precision);
+  await run(false, precision);
+}

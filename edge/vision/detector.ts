@@ -2,20 +2,17 @@ import type { DetectorConfig } from '../config/vision.js';
 import { HuxiaoError } from '../errors.js';
 import type { RgbImage } from '../ingest/frame.js';
 import type { Box, Detection, ObjectDetector } from './detection.js';
-import { inputSize, neutralFill, toInputTensor } from './input-tensor.js';
-import { cropRegion, letterbox, unletterbox } from './letterbox.js';
+import { unletterbox } from './letterbox.js';
 import type { ModelSession } from './model-session.js';
 import { decodeNanoDet } from './nanodet-decode.js';
 import { area, nmsPerClass } from './nms.js';
+import { runOnRegion } from './region-inference.js';
 
 export interface DetectorOptions {
   /** A started session of a detector model (role "detector" in the manifest). */
   readonly session: ModelSession;
   readonly config: DetectorConfig;
 }
-
-/** Camera name used for the queue's fairness when a caller names none (tools, tests). */
-const ANONYMOUS = '-';
 
 /**
  * Minimum score per class id from the config; classes not listed get Infinity (never reported).
@@ -53,12 +50,9 @@ export class Detector implements ObjectDetector {
     const minScores = this.#minScores;
     if (minScores === undefined) throw new HuxiaoError('INFERENCE_FAILED', 'the detector is not started');
     const { session, config } = this.#options;
-    const { input } = session.entry;
-    const region = cropRegion(image, options.roi);
-    if (region === undefined) return [];
-    const size = inputSize(input);
-    const { pixels, transform } = await letterbox(image, region, { ...size, fill: neutralFill(input) });
-    const outputs = await session.run(options.camera ?? ANONYMOUS, toInputTensor(pixels, input));
+    const run = await runOnRegion(session, image, options);
+    if (run === undefined) return [];
+    const { outputs, transform, size } = run;
     const candidates = decodeNanoDet(outputs, { inputWidth: size.width, inputHeight: size.height, minScores });
     const labels = this.#labels();
     const detections: Detection[] = [];

@@ -3,10 +3,10 @@ import type { RgbImage } from '../ingest/frame.js';
 import { decodeBlazeFace } from './blazeface-decode.js';
 import type { Box } from './detection.js';
 import type { AlignmentLandmarks } from './face-align.js';
-import { inputSize, neutralFill, toInputTensor } from './input-tensor.js';
-import { cropRegion, letterbox, unletterbox, unletterboxPoint } from './letterbox.js';
+import { unletterbox, unletterboxPoint } from './letterbox.js';
 import type { ModelSession } from './model-session.js';
 import { area, nms } from './nms.js';
+import { runOnRegion } from './region-inference.js';
 import type { Point } from './similarity.js';
 
 /** One face in a picture. Landmarks never leave the process: they are biometric data. */
@@ -23,8 +23,6 @@ export interface FaceDetectorOptions {
   readonly session: ModelSession;
   readonly config: FaceDetectorConfig;
 }
-
-const ANONYMOUS = '-';
 
 /** The four landmarks the embedder aligns on; the subject's right eye is on the picture's left. */
 export function alignmentLandmarks(face: Face): AlignmentLandmarks {
@@ -45,12 +43,9 @@ export class FaceDetector {
 
   async detect(image: RgbImage, options: { readonly roi?: Box; readonly camera?: string } = {}): Promise<Face[]> {
     const { session, config } = this.#options;
-    const { input } = session.entry;
-    const region = cropRegion(image, options.roi);
-    if (region === undefined) return [];
-    const size = inputSize(input);
-    const { pixels, transform } = await letterbox(image, region, { ...size, fill: neutralFill(input) });
-    const outputs = await session.run(options.camera ?? ANONYMOUS, toInputTensor(pixels, input));
+    const run = await runOnRegion(session, image, options);
+    if (run === undefined) return [];
+    const { outputs, transform, size } = run;
     const candidates = decodeBlazeFace(outputs, size.width, config.minScore);
     return nms(candidates, config.nmsIou, config.maxFaces)
       .map((face) => ({

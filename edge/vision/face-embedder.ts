@@ -3,13 +3,12 @@ import type { RgbImage } from '../ingest/frame.js';
 import { alignFace, type AlignmentLandmarks } from './face-align.js';
 import { inputSize, toInputTensor } from './input-tensor.js';
 import type { ModelSession } from './model-session.js';
+import { UNNAMED_CAMERA } from './region-inference.js';
 
 export interface FaceEmbedderOptions {
   /** A started session of a face embedding model (role "face-embedder"). */
   readonly session: ModelSession;
 }
-
-const ANONYMOUS = '-';
 
 /** Cosine similarity of two L2-normalized embeddings (their dot product). */
 export function cosine(a: Float32Array, b: Float32Array): number {
@@ -43,7 +42,7 @@ export class FaceEmbedder {
     const { input } = session.entry;
     const { width } = inputSize(input);
     const aligned = alignFace(image, landmarks, width);
-    const outputs = await session.run(options.camera ?? ANONYMOUS, toInputTensor(aligned.data, input));
+    const outputs = await session.run(options.camera ?? UNNAMED_CAMERA, toInputTensor(aligned.data, input));
     const first = session.entry.outputs[0];
     const embedding = first === undefined ? undefined : outputs.get(first.name);
     if (embedding === undefined) throw new HuxiaoError('INFERENCE_FAILED', `${session.entry.name}: no embedding output`);

@@ -84,15 +84,28 @@ export const OP_HANDLERS: Readonly<Record<string, OpHandler>> = {
     const [out] = ctx.emit('Resize', [ctx.layout(x, NHWC_TO_NCHW), '', '', sizes], { mode: { s: 'linear' }, coordinate_transformation_mode: { s: mode } });
     return [nchw(out, ctx)];
   },
-  MatMul: (ctx) => {
-    if (attrBool(ctx.node, 'transpose_a') || attrBool(ctx.node, 'transpose_b')) throw new Error(`${ctx.node.name}: transposed MatMul not supported`);
-    const x = ctx.tensor(0);
-    const [out] = ctx.emit('MatMul', [ctx.layout(x, identityPerm(x.shape.length)), ctx.layout(ctx.input(1), identityPerm(ctx.input(1).shape.length))]);
-    return [{ kind: 'tensor', name: defined(out), perm: identityPerm(ctx.outShape().length), shape: ctx.outShape() }];
-  },
+  MatMul: (ctx) => [matMul(ctx)],
+  _FusedMatMul: (ctx) => [matMul(ctx)],
   Sum: (ctx) => [reduce(ctx, 'ReduceSum')],
   Mean: (ctx) => [reduce(ctx, 'ReduceMean')],
 };
+
+/** MatMul, or _FusedMatMul with its BiasAdd and an optional Relu (faceres' dense heads). */
+function matMul(ctx: OpContext): TensorValue {
+  const { node } = ctx;
+  if (attrBool(node, 'transpose_a') || attrBool(node, 'transpose_b')) throw new Error(`${node.name}: transposed MatMul not supported`);
+  const [first, activation, ...rest] = attrStrings(node, 'fused_ops');
+  if ((first !== undefined && first !== 'BiasAdd') || (activation !== undefined && activation !== 'Relu') || rest.length > 0) {
+    throw new Error(`${node.name}: fused ops ${attrStrings(node, 'fused_ops').join(',')} not supported`);
+  }
+  const x = ctx.tensor(0);
+  const shape = ctx.outShape();
+  const at = (name: string | undefined): TensorValue => ({ kind: 'tensor', name: defined(name), perm: identityPerm(shape.length), shape });
+  let out = at(ctx.emit('MatMul', [ctx.layout(x, identityPerm(x.shape.length)), ctx.layout(ctx.input(1), identityPerm(ctx.input(1).shape.length))])[0]);
+  if (first === 'BiasAdd') out = at(ctx.emit('Add', [out.name, ctx.layout(ctx.input(2), identityPerm(ctx.input(2).shape.length))])[0]);
+  if (activation === 'Relu') out = at(ctx.emit('Relu', [out.name])[0]);
+  return out;
+}
 
 function conv(ctx: OpContext, depthwise: boolean): TensorValue {
   const { node } = ctx;

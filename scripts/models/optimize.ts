@@ -52,36 +52,115 @@ function constantFloat(graph: OnnxGraph, name: string | undefined): number | und
   return tensor?.data instanceof Float32Array && tensor.data.length === 1 ? tensor.data[0] : undefined;
 }
 
+/** A per-output-channel (or scalar) constant operand of `node` applied to the output of a Conv it is the only reader of. */
+interface ChannelConstant {
+  readonly conv: OnnxNode;
+  readonly values: (channel: number) => number;
+  readonly channels: number;
+}
+
+function convChannelConstant(graph: OnnxGraph, node: OnnxNode, producer: ReadonlyMap<string, OnnxNode>, consumers: ReadonlyMap<string, OnnxNode[]>, outputs: ReadonlySet<string>): ChannelConstant | undefined {
+  const constIndex = node.inputs.findIndex((n) => graph.initializers.has(n));
+  const tensorName = node.inputs[1 - constIndex] ?? '';
+  const constant = graph.initializers.get(node.inputs[constIndex] ?? '');
+  const conv = producer.get(tensorName);
+  if (constIndex < 0 || !constant || !(constant.data instanceof Float32Array) || conv?.opType !== 'Conv') return undefined;
+  if ((consumers.get(tensorName) ?? []).length !== 1 || outputs.has(tensorName)) return undefined;
+  const channels = graph.initializers.get(conv.inputs[1] ?? '')?.dims[0] ?? 0;
+  const data = constant.data;
+  const perChannel = data.length === channels && constant.dims.filter((d) => d !== 1).length <= 1 && (constant.dims.length < 3 || constant.dims.at(-3) === channels);
+  if (!perChannel && data.length !== 1) return undefined;
+  return { conv, channels, values: (c) => data[perChannel ? c : 0] ?? 0 };
+}
+
+/**
+ * Removes each `opType` node that applies a per-channel constant to a Conv it alone reads, after `fold` has taken the
+ * constant into the Conv's initializers (fold returns false to leave a node alone).
+ */
+function foldIntoConv(graph: OnnxGraph, opType: 'Add' | 'Mul', fold: (found: ChannelConstant) => boolean): number {
+  const { producer, consumers } = graphIndex(graph);
+  const outputs = new Set(graph.outputs.map((o) => o.name));
+  const removed = new Set<OnnxNode>();
+  for (const node of graph.nodes) {
+    if (node.opType !== opType) continue;
+    const found = convChannelConstant(graph, node, producer, consumers, outputs);
+    if (!found || !fold(found)) continue;
+    found.conv.outputs[0] = node.outputs[0] ?? '';
+    removed.add(node);
+  }
+  graph.nodes = graph.nodes.filter((n) => !removed.has(n));
+  dropUnusedInitializers(graph);
+  return removed.size;
+}
+
 /**
  * Folds Add(Conv(x), c) into the Conv's bias when c is a per-output-channel constant. nanodet's export keeps every
  * bias as a separate Add; left alone each would run in float between two quantized convolutions.
  */
 export function foldBiasAdds(graph: OnnxGraph): number {
-  const { producer, consumers } = graphIndex(graph);
-  const outputs = new Set(graph.outputs.map((o) => o.name));
-  const removed = new Set<OnnxNode>();
-  for (const add of graph.nodes) {
-    if (add.opType !== 'Add') continue;
-    const constIndex = add.inputs.findIndex((n) => graph.initializers.has(n));
-    const tensorName = add.inputs[1 - constIndex];
-    const constant = graph.initializers.get(add.inputs[constIndex] ?? '');
-    const conv = producer.get(tensorName ?? '');
-    if (constIndex < 0 || !constant || !(constant.data instanceof Float32Array) || conv?.opType !== 'Conv') continue;
-    if ((consumers.get(tensorName ?? '') ?? []).length !== 1 || outputs.has(tensorName ?? '')) continue;
-    const weight = graph.initializers.get(conv.inputs[1] ?? '');
-    const channels = weight?.dims[0] ?? 0;
-    const perChannel = constant.data.length === channels && constant.dims.filter((d) => d !== 1).length <= 1 && (constant.dims.length < 3 || constant.dims.at(-3) === channels);
-    if (!perChannel && constant.data.length !== 1) continue;
+  return foldIntoConv(graph, 'Add', ({ conv, channels, values }) => {
     const existing = graph.initializers.get(conv.inputs[2] ?? '');
     const bias = new Float32Array(channels);
-    for (let c = 0; c < channels; c += 1) bias[c] = (existing?.data instanceof Float32Array ? existing.data[c] ?? 0 : 0) + (constant.data[perChannel ? c : 0] ?? 0);
+    for (let c = 0; c < channels; c += 1) bias[c] = (existing?.data instanceof Float32Array ? existing.data[c] ?? 0 : 0) + values(c);
     const biasName = `${conv.name}/bias`;
     graph.initializers.set(biasName, { name: biasName, dataType: 'float32', dims: [channels], data: bias });
     conv.inputs[2] = biasName;
-    conv.outputs[0] = add.outputs[0] ?? '';
-    removed.add(add);
+    return true;
+  });
+}
+
+/**
+ * Folds Mul(Conv(x), c) into the Conv's weights and bias when c is a per-output-channel constant: faceres keeps each
+ * depthwise batch norm as a Mul and an Add after the convolution.
+ */
+export function foldScaleMuls(graph: OnnxGraph): number {
+  return foldIntoConv(graph, 'Mul', ({ conv, channels, values }) => {
+    const weight = graph.initializers.get(conv.inputs[1] ?? '');
+    if (!(weight?.data instanceof Float32Array)) return false;
+    const per = weight.data.length / channels;
+    const weightName = `${conv.name}/W_scaled`;
+    graph.initializers.set(weightName, { ...weight, name: weightName, data: Float32Array.from(weight.data, (w, i) => w * values(Math.floor(i / per))) });
+    conv.inputs[1] = weightName;
+    const bias = graph.initializers.get(conv.inputs[2] ?? '');
+    if (bias?.data instanceof Float32Array) {
+      const biasName = `${conv.name}/bias_scaled`;
+      graph.initializers.set(biasName, { ...bias, name: biasName, data: Float32Array.from(bias.data, (v, c) => v * values(c)) });
+      conv.inputs[2] = biasName;
+    }
+    return true;
+  });
+}
+
+/**
+ * Keras' ReLU6 as exported by TF, Max(Min(Relu(x), 6), 0), becomes one Clip(0, 6) (the Max is a no-op after the Relu),
+ * which the quantizer then folds into the convolution before it.
+ */
+export function fuseRelu6(graph: OnnxGraph): number {
+  const { producer, consumers } = graphIndex(graph);
+  const outputs = new Set(graph.outputs.map((o) => o.name));
+  const removed = new Set<OnnxNode>();
+  const only = (tensor: string): boolean => (consumers.get(tensor) ?? []).length === 1 && !outputs.has(tensor);
+  const bound = (node: OnnxNode): number | undefined => {
+    const constant = node.inputs.map((n) => graph.initializers.get(n)).find((t) => t !== undefined);
+    return node.inputs.length === 2 && constant?.data instanceof Float32Array && constant.data.length === 1 ? constant.data[0] : undefined;
+  };
+  for (const max of graph.nodes) {
+    if (max.opType !== 'Max' || bound(max) !== 0) continue;
+    const min = producer.get(max.inputs.find((n) => !graph.initializers.has(n)) ?? '');
+    if (min?.opType !== 'Min' || bound(min) !== 6 || !only(min.outputs[0] ?? '')) continue;
+    const relu = producer.get(min.inputs.find((n) => !graph.initializers.has(n)) ?? '');
+    if (relu?.opType !== 'Relu' || !only(relu.outputs[0] ?? '')) continue;
+    const lo = `${relu.name}/clip_min`;
+    const hi = `${relu.name}/clip_max`;
+    graph.initializers.set(lo, { name: lo, dataType: 'float32', dims: [], data: Float32Array.of(0) });
+    graph.initializers.set(hi, { name: hi, dataType: 'float32', dims: [], data: Float32Array.of(6) });
+    relu.opType = 'Clip';
+    relu.inputs = [relu.inputs[0] ?? '', lo, hi];
+    relu.outputs = [...max.outputs];
+    removed.add(min);
+    removed.add(max);
   }
   graph.nodes = graph.nodes.filter((n) => !removed.has(n));
   dropUnusedInitializers(graph);
-  return removed.size;
+  return removed.size / 2;
 }

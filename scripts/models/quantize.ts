@@ -14,6 +14,8 @@ const MOVEMENT_OPS = new Set(['Split', 'Reshape', 'Transpose']);
 export interface QuantizeOptions {
   /** Tensors that stay float (neither quantized nor fed through Q/DQ), e.g. a layer whose range ruins accuracy. */
   readonly floatTensors?: ReadonlySet<string>;
+  /** How conv weights are sized against AVX2 int16 saturation (see weightLevels); default 'kernel-bounded'. */
+  readonly weights?: WeightScheme;
 }
 
 export interface QuantizeReport {
@@ -31,7 +33,7 @@ export function quantizeGraph(float: OnnxGraph, ranges: ReadonlyMap<string, Rang
   const graph = cloneGraph(float);
   const names = new NameScope(graph);
   const floatTensors = options.floatTensors ?? new Set<string>();
-  const foldedActivations = foldActivations(graph);
+  const folded = foldActivations(graph);
   const { producer, consumers } = graphIndex(graph);
   const outputs = new Set(graph.outputs.map((o) => o.name));
   const scales = new Map<string, { scale: number; zeroPoint: number }>();
@@ -43,13 +45,15 @@ export function quantizeGraph(float: OnnxGraph, ranges: ReadonlyMap<string, Rang
    * A tensor is quantized when a compute op reads it, or a data-movement op reads it whose output is quantized, or a
    * compute op writes it and something other than data movement reads it (so QLinearConv can fuse its output Q).
    * A head whose output only flows through Reshape/Transpose to a graph output stays float: blazeface's score logits
-   * span +-10^4 around faces at ~2, which uint8 cannot hold.
+   * span +-10^4 around faces at ~2, which uint8 cannot hold. A folded Relu/Clip's output is always quantized: its
+   * quantization is the clamp (faceres' last ReLU6 feeds only a Transpose into the pooling).
    */
   const wantsQuantized = (tensor: string): boolean => {
     const known = decided.get(tensor);
     if (known !== undefined) return known;
     let result = false;
-    if (!graph.initializers.has(tensor) && !outputs.has(tensor) && !floatTensors.has(tensor) && ranges.has(tensor)) {
+    if (folded.has(tensor) && ranges.has(tensor)) result = true;
+    else if (!graph.initializers.has(tensor) && !outputs.has(tensor) && !floatTensors.has(tensor) && ranges.has(tensor)) {
       const users = consumers.get(tensor) ?? [];
       const fromCompute = COMPUTE_OPS.has(producer.get(tensor)?.opType ?? '');
       result =
@@ -87,7 +91,7 @@ export function quantizeGraph(float: OnnxGraph, ranges: ReadonlyMap<string, Rang
     const weight = w === undefined ? undefined : graph.initializers.get(w);
     const inputScale = dequantizedScales.get(x ?? '');
     if (!weight || !(weight.data instanceof Float32Array) || !inputScale) continue;
-    const { values, scales: channelScales } = int8PerChannel(weight.data, weight.dims[0] ?? 1);
+    const { values, scales: channelScales } = int8PerChannel(weight.data, weight.dims[0] ?? 1, weightLevels(node, weight.dims, options.weights ?? 'kernel-bounded'));
     node.inputs[1] = dequantizeConstant(graph, names, added, { name: `${weight.name}/int8`, dataType: 'int8', dims: weight.dims, data: values }, channelScales, new Int8Array(channelScales.length));
     const bias = b === undefined ? undefined : graph.initializers.get(b);
     if (bias?.data instanceof Float32Array) {
@@ -100,27 +104,30 @@ export function quantizeGraph(float: OnnxGraph, ranges: ReadonlyMap<string, Rang
 
   graph.nodes = topologicalOrder([...graph.nodes, ...added], graph);
   dropUnusedInitializers(graph);
-  return { graph, report: { quantizedTensors: scales.size, quantizedWeights, foldedActivations } };
+  return { graph, report: { quantizedTensors: scales.size, quantizedWeights, foldedActivations: folded.size } };
 }
 
-function foldActivations(graph: OnnxGraph): number {
+/** Folds each Relu/Clip(0, max) that alone reads a Conv into it; returns the tensors whose quantization must clamp. */
+function foldActivations(graph: OnnxGraph): Set<string> {
   const { consumers } = graphIndex(graph);
   const outputs = new Set(graph.outputs.map((o) => o.name));
   const removed = new Set<OnnxNode>();
+  const folded = new Set<string>();
   for (const node of graph.nodes) {
     if (node.opType !== 'Conv') continue;
     const out = node.outputs[0] ?? '';
     const users = consumers.get(out) ?? [];
     const act = users[0];
-    if (users.length !== 1 || !act || outputs.has(out)) continue;
+    if (users.length !== 1 || !act || outputs.has(out) || outputs.has(act.outputs[0] ?? '')) continue;
     const isRelu = act.opType === 'Relu';
     const isRelu6 = act.opType === 'Clip' && constantValue(graph, act.inputs[1]) === 0;
     if (!isRelu && !isRelu6) continue;
     node.outputs[0] = act.outputs[0] ?? out;
+    folded.add(node.outputs[0]);
     removed.add(act);
   }
   graph.nodes = graph.nodes.filter((n) => !removed.has(n));
-  return removed.size;
+  return folded;
 }
 
 function constantValue(graph: OnnxGraph, name: string | undefined): number | undefined {
@@ -138,23 +145,50 @@ export function uint8Params(range: Range): { scale: number; zeroPoint: number } 
 }
 
 /**
- * Largest weight magnitude used. 7-bit weights ("reduce range"): onnxruntime's u8s8 kernels on AVX2 without VNNI add
- * pairs of uint8 x int8 products in int16 (vpmaddubsw), which saturates with full-range weights (2 x 255 x 127 > 32767)
- * and silently corrupts QLinearConv results; 2 x 255 x 63 stays within int16.
+ * How many levels a conv's int8 weights may use, from how onnxruntime's x86 kernels multiply them (AVX2 without VNNI):
+ * - GEMM convs (QLinearConv via MLAS u8s8) multiply pairs of adjacent uint8 x int8 products into int16 (vpmaddubsw),
+ *   which saturates with full-range weights (2 x 255 x 127 > 32767) and silently corrupts results. A 1x1 conv's GEMM
+ *   runs along input channels, so its pairs are known: `pairs` keeps each pair's same-signed sum within 128 levels
+ *   (255 x 128 fits int16), nearly 8 bits for most channels. Other GEMM convs, whose im2col order is the kernel's
+ *   business, use 7 bits ("reduce range": 2 x 255 x 63 fits).
+ * - Depthwise convs run MLAS's depthwise kernel, which widens to int32 before multiplying: full 8 bits.
+ * 'reduce-range' is the older, uniform scheme: 7 bits for every conv.
  */
-export const WEIGHT_LEVELS = 63;
+export type WeightScheme = 'kernel-bounded' | 'reduce-range';
 
-/** Symmetric int8 per output channel (axis 0): scale = max |w| / WEIGHT_LEVELS, zero point 0. */
-export function int8PerChannel(weights: Float32Array, channels: number): { values: Int8Array; scales: number[] } {
+export type WeightLevels = { readonly max: 127 | 63; readonly pairs: boolean };
+
+export function weightLevels(conv: OnnxNode, dims: readonly number[], scheme: WeightScheme): WeightLevels {
+  if (scheme === 'reduce-range') return { max: 63, pairs: false };
+  const group = conv.attrs.group && 'i' in conv.attrs.group ? conv.attrs.group.i : 1;
+  if (group > 1 && dims[1] === 1) return { max: 127, pairs: false };
+  if (group === 1 && dims[2] === 1 && dims[3] === 1) return { max: 127, pairs: true };
+  return { max: 63, pairs: false };
+}
+
+/**
+ * Symmetric int8 per output channel (axis 0), zero point 0: scale = max |w| / levels.max, raised where `pairs` asks
+ * until every pair (2k, 2k+1) of same-signed weights sums to at most 128 levels.
+ */
+export function int8PerChannel(weights: Float32Array, channels: number, levels: WeightLevels): { values: Int8Array; scales: number[] } {
   const per = weights.length / channels;
   const values = new Int8Array(weights.length);
   const scales: number[] = [];
   for (let c = 0; c < channels; c += 1) {
-    let maxAbs = 0;
-    for (let i = c * per; i < (c + 1) * per; i += 1) maxAbs = Math.max(maxAbs, Math.abs(weights[i] ?? 0));
-    const scale = Math.fround(maxAbs > 0 ? maxAbs / WEIGHT_LEVELS : 1);
+    const from = c * per;
+    let limit = 0;
+    for (let i = from; i < from + per; i += 1) limit = Math.max(limit, Math.abs(weights[i] ?? 0) / levels.max);
+    if (levels.pairs) {
+      for (let i = from; i + 1 < from + per; i += 2) {
+        const a = weights[i] ?? 0;
+        const b = weights[i + 1] ?? 0;
+        // Each value rounds up by at most half a level: 127 keeps the rounded pair within 128.
+        limit = Math.max(limit, (Math.max(a, 0) + Math.max(b, 0)) / 127, -(Math.min(a, 0) + Math.min(b, 0)) / 127);
+      }
+    }
+    const scale = Math.fround(limit > 0 ? limit : 1);
     scales.push(scale);
-    for (let i = c * per; i < (c + 1) * per; i += 1) values[i] = Math.max(-WEIGHT_LEVELS, Math.min(WEIGHT_LEVELS, Math.round((weights[i] ?? 0) / scale)));
+    for (let i = from; i < from + per; i += 1) values[i] = Math.max(-levels.max, Math.min(levels.max, Math.round((weights[i] ?? 0) / scale)));
   }
   return { values, scales };
 }

@@ -14,11 +14,9 @@ import { quantizeGraph } from '../../../scripts/models/quantize.js';
 import { compareWithReference } from '../../../scripts/models/reference.js';
 import type { TfGraph } from '../../../scripts/models/tfjs-graph.js';
 import { disposeTrace, loadTfGraph, traceGraph } from '../../../scripts/models/tfjs-graph.js';
+import { b64, constNode, convAttrs, FLOAT, ints } from '../../helpers/tfjs-json.js';
 import { tempDir } from '../../helpers/tmp.js';
 
-const b64 = (s: string): string => Buffer.from(s).toString('base64');
-const ints = (...v: number[]): { list: { i: string[] } } => ({ list: { i: v.map(String) } });
-const FLOAT = { type: 'DT_FLOAT' };
 
 /** A small NHWC graph exercising SAME padding, a fused Relu6, depthwise conv, the PReLU spelling, Transpose tracking, Reshape and Concat. */
 function modelJson(): { json: unknown; weights: Float32Array } {
@@ -31,8 +29,7 @@ function modelJson(): { json: unknown; weights: Float32Array } {
     { name: 'shape', shape: [2], dtype: 'int32' },
     { name: 'axis', shape: [], dtype: 'int32' },
   ];
-  const constNode = (name: string, dtype = 'DT_FLOAT') => ({ name, op: 'Const', attr: { dtype: { type: dtype }, value: { tensor: { dtype } } } });
-  const conv = { strides: ints(1, 2, 2, 1), padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') }, dilations: ints(1, 1, 1, 1), T: FLOAT };
+  const conv = convAttrs(2);
   const nodes = [
     { name: 'x', op: 'Placeholder', attr: { dtype: FLOAT, shape: { shape: { dim: [{ size: '1' }, { size: '9' }, { size: '9' }, { size: '3' }] } } } },
     constNode('w'), constNode('b'), constNode('dw'), constNode('alpha'), constNode('perm', 'DT_INT32'), constNode('shape', 'DT_INT32'), constNode('axis', 'DT_INT32'),

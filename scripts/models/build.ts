@@ -16,17 +16,24 @@ import { writeModels } from './manifest-write.js';
 import type { OnnxGraph } from './onnx-graph.js';
 import { opCounts } from './onnx-graph.js';
 import { encodeModel } from './onnx-proto.js';
-import { foldBiasAdds, foldPads } from './optimize.js';
+import { foldBiasAdds, foldPads, foldScaleMuls, fuseRelu6 } from './optimize.js';
 import { openSession } from './ort-run.js';
 import { imagePicture, inputSize, toTensorData } from './preprocess.js';
-import { quantizeGraph } from './quantize.js';
+import { quantizeGraph, type WeightScheme } from './quantize.js';
 import { compareWithReference, REFERENCE_TOLERANCE, withinTolerance } from './reference.js';
 import type { TfGraph } from './tfjs-graph.js';
-import { disposeTrace, loadTfGraph, traceGraph } from './tfjs-graph.js';
+import { disposeTrace, loadTfGraph, tensorRef, traceGraph } from './tfjs-graph.js';
 
-const QUANTIZATION = 'QDQ: per-channel symmetric int8 Conv weights limited to 7 bits (+-63, avoids AVX2 u8s8 int16 saturation; int32 bias), per-tensor asymmetric uint8 activations, MinMax calibration; Relu/Clip after Conv folded into the output quantization; graph outputs stay float';
+const WEIGHTS: Record<WeightScheme, string> = {
+  'kernel-bounded': 'per-channel symmetric int8 Conv weights (int32 bias) sized so AVX2 u8s8 kernels cannot saturate int16 (depthwise: 8 bits; 1x1: 8 bits with every pair of adjacent input channels within 128 levels; other kernels: 7 bits)',
+  'reduce-range': 'per-channel symmetric int8 Conv weights limited to 7 bits (+-63, avoids AVX2 u8s8 int16 saturation; int32 bias)',
+};
+const quantization = (scheme: WeightScheme): string =>
+  `QDQ: ${WEIGHTS[scheme]}, per-tensor asymmetric uint8 activations, MinMax calibration; Relu/Clip after Conv folded into the output quantization; graph outputs stay float`;
 
 const NOT_PREFERRED: Partial<Record<ModelSpec['model'], string>> = {
+  mobileface:
+    'a 9 M-MAC network whose run time is per-kernel overhead: on AVX2 without VNNI its INT8 file runs 0.65x the speed of FP32 (ORT profiling: integer conv1 and depthwise kernels ~2x slower than float, no integer PRelu), and its INT8 embeddings agreed with FP32 only to cosine 0.979 on the fixture faces; faceres (MobileNet v1, 569 M MACs) gains from INT8 and separates the fixture faces',
   mobilefacenet:
     'its embeddings of different faces have cosine ~0.9999 (one dominant common direction, see models/README.md); mobileface separates the same fixture faces (vision accuracy test: same face mirrored ~0.93, different people ~0.09)',
 };
@@ -38,12 +45,14 @@ function say(message: string): void {
 
 /** FP32 ONNX graph of a spec, traced on `input`. */
 async function convertFp32(spec: ModelSpec, packageDir: string, input: Float32Array): Promise<{ graph: TfGraph; onnx: OnnxGraph }> {
-  const graph = await loadTfGraph(join(packageDir, spec.path));
+  const loaded = await loadTfGraph(join(packageDir, spec.path));
+  const graph = spec.outputNodes === undefined ? loaded : { ...loaded, outputNames: spec.outputNodes.map(tensorRef) };
   const traced = traceGraph(graph, tf.tensor(input, [...graph.inputShape]));
   const onnx = convertTfGraph(graph, traced, spec.model);
   disposeTrace(graph, traced);
-  const folded = foldPads(onnx) + foldBiasAdds(onnx);
-  say(`${spec.model}: converted (${String(folded)} Pad/bias Add folded into Conv), ops ${JSON.stringify(opCounts(onnx))}`);
+  const folded = foldPads(onnx) + foldScaleMuls(onnx) + foldBiasAdds(onnx);
+  const relu6 = fuseRelu6(onnx);
+  say(`${spec.model}: converted (${String(folded)} Pad / scale Mul / bias Add folded into Conv, ${String(relu6)} ReLU6 fused), ops ${JSON.stringify(opCounts(onnx))}`);
   return { graph, onnx };
 }
 
@@ -76,7 +85,8 @@ async function buildModel(spec: ModelSpec, packageDir: string, paths: BuildPaths
   const referenceMaxAbsDiff = Math.max(...diffs.map((d) => d.maxAbsDiff));
 
   const ranges = await calibrateRanges(onnx, calibration);
-  const { graph: quantized, report } = quantizeGraph(onnx, ranges);
+  const weights = spec.int8Weights ?? 'kernel-bounded';
+  const { graph: quantized, report } = quantizeGraph(onnx, ranges, { weights });
   const int8 = encodeModel(quantized);
   const int8Session = await openSession(int8, { threads: 2 });
   const gate = await accuracyGate(spec, fp32Session, int8Session, onnx.outputs, heldOut);
@@ -84,16 +94,14 @@ async function buildModel(spec: ModelSpec, packageDir: string, paths: BuildPaths
   say(`${spec.model}: INT8 ${String(report.quantizedTensors)} activations, ${String(report.quantizedWeights)} conv weights, ${String(report.foldedActivations)} Relu folded; gate ${gate.passed ? 'passed' : 'FAILED'}: ${gate.summary}`);
 
   const refNote = `Converted by scripts/models from the TF.js graph; FP32 checked against @tensorflow/tfjs (CPU backend) on 5 real inputs, max abs diff ${referenceMaxAbsDiff.toExponential(2)}.`;
-  const int8Default = gate.passed && spec.fp32Default === undefined;
+  const int8Default = gate.passed;
   const evidence = !spec.preferred
     ? `Not the default for its role (${spec.role}): ${NOT_PREFERRED[spec.model] ?? 'another model is preferred'}. INT8 gate: ${gate.summary}.`
     : int8Default
       ? `INT8 is the default: ${gate.summary}.`
-      : spec.fp32Default !== undefined
-        ? `FP32 is the default: ${spec.fp32Default}. INT8 gate: ${gate.summary}.`
-        : `FP32 is the default because the INT8 file failed the accuracy gate: ${gate.summary}.`;
+      : `FP32 is the default because the INT8 file failed the accuracy gate: ${gate.summary}.`;
   return [
-    { spec, precision: 'int8', isDefault: spec.preferred && int8Default, bytes: int8, outputs: quantized.outputs, build: { referenceMaxAbsDiff, calibration: sets.description, quantization: QUANTIZATION, notes: `${refNote} Gate: ${gate.summary}.` }, evidence },
+    { spec, precision: 'int8', isDefault: spec.preferred && int8Default, bytes: int8, outputs: quantized.outputs, build: { referenceMaxAbsDiff, calibration: sets.description, quantization: quantization(weights), notes: `${refNote} Gate: ${gate.summary}.` }, evidence },
     { spec, precision: 'fp32', isDefault: spec.preferred && !int8Default, bytes: fp32, outputs: onnx.outputs, build: { referenceMaxAbsDiff, notes: refNote }, evidence: int8Default ? 'FP32 reference and fallback.' : evidence },
   ];
 }

@@ -120,9 +120,10 @@ async function main(): Promise<void> {
     }
   }
 
-  process.stdout.write('\nDetector end to end per 768x576 frame (letterbox with sharp + normalize + infer + decode + NMS), 2 threads\n');
+  const { threads } = visionSchema.parse({});
+  process.stdout.write(`\nDetector end to end per 768x576 frame (letterbox with sharp + normalize + infer + decode + NMS), ${String(threads)} thread(s) (the vision.threads default)\n`);
   for (const entry of manifest.models.filter((m) => m.role === 'detector')) {
-    const session = new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry, threads: 2, queueSize: 4 });
+    const session = new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry, threads, queueSize: 4 });
     await session.start();
     const detector = new Detector({ session, config: visionSchema.parse({}).detector });
     detector.start();

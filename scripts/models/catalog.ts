@@ -1,6 +1,5 @@
 import { COCO_LABELS } from './coco-labels.js';
 import type { InputSpec } from './preprocess.js';
-import type { WeightScheme } from './quantize.js';
 
 export type Role = 'detector' | 'face-detector' | 'face-embedder';
 
@@ -14,8 +13,6 @@ export interface ModelSpec {
   readonly path: string;
   /** The TF outputs to convert, in order (default: all of the model's outputs); heads nobody reads are left out. */
   readonly outputNodes?: readonly string[];
-  /** INT8 weight sizing (quantize.ts weightLevels); default 'kernel-bounded'. */
-  readonly int8Weights?: WeightScheme;
   readonly input: InputSpec;
   /** One line per output, in `model.outputs` order. */
   readonly outputs: readonly string[];
@@ -36,10 +33,6 @@ export const MODEL_SPECS: readonly ModelSpec[] = [
     role: 'detector',
     preferred: true,
     path: 'models/nanodet.json',
-    // Kept on the 7-bit file the perception scenarios and the demo's alert timings were validated with: kernel-bounded
-    // weights pass the same gate (64/67 persons) but move boxes enough that the tracker swaps the demo's side-by-side
-    // pair at 30% skipped frames (the tracker has no appearance cue to tell them apart).
-    int8Weights: 'reduce-range',
     input: { shape: [1, 3, 416, 416], layout: 'NCHW', channels: 'BGR', mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] },
     outputs: [
       NANODET_OUTPUT(32, 169, 'scores'),

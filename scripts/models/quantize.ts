@@ -8,14 +8,18 @@ import { dropUnusedInitializers } from './optimize.js';
  * QLinearSigmoid, QLinearLeakyRelu) or run directly on uint8 (MaxPool, Resize).
  */
 const COMPUTE_OPS = new Set(['Conv', 'Add', 'Mul', 'Concat', 'MaxPool', 'Resize', 'Sigmoid', 'LeakyRelu']);
+/**
+ * Ops whose output never leaves its input's range (a window's max; a convex combination): their output reuses the
+ * input's quantization, so onnxruntime drops the DQ/Q pair and runs them on uint8 instead of in float between a
+ * DequantizeLinear and a QuantizeLinear (nanodet's MaxPool cost 2.6 ms that way).
+ */
+const RANGE_KEEPING_OPS = new Set(['MaxPool', 'Resize']);
 /** Ops that only move data: quantized only when what they feed is, so a head's output is never squeezed into uint8. */
 const MOVEMENT_OPS = new Set(['Split', 'Reshape', 'Transpose']);
 
 export interface QuantizeOptions {
   /** Tensors that stay float (neither quantized nor fed through Q/DQ), e.g. a layer whose range ruins accuracy. */
   readonly floatTensors?: ReadonlySet<string>;
-  /** How conv weights are sized against AVX2 int16 saturation (see weightLevels); default 'kernel-bounded'. */
-  readonly weights?: WeightScheme;
 }
 
 export interface QuantizeReport {
@@ -70,7 +74,10 @@ export function quantizeGraph(float: OnnxGraph, ranges: ReadonlyMap<string, Rang
     if (!wantsQuantized(tensor)) continue;
     const range = ranges.get(tensor);
     if (!range) continue;
-    const params = uint8Params(range);
+    const producerNode = producer.get(tensor);
+    // Its input was rewired to the DequantizeLinear output by the time its own output comes up.
+    const inherited = RANGE_KEEPING_OPS.has(producerNode?.opType ?? '') ? dequantizedScales.get(producerNode?.inputs[0] ?? '') : undefined;
+    const params = inherited ?? uint8Params(range);
     const quantized = names.unique(`${tensor}/q`);
     const dequantized = names.unique(`${tensor}/dq`);
     scales.set(tensor, params);
@@ -91,7 +98,7 @@ export function quantizeGraph(float: OnnxGraph, ranges: ReadonlyMap<string, Rang
     const weight = w === undefined ? undefined : graph.initializers.get(w);
     const inputScale = dequantizedScales.get(x ?? '');
     if (!weight || !(weight.data instanceof Float32Array) || !inputScale) continue;
-    const { values, scales: channelScales } = int8PerChannel(weight.data, weight.dims[0] ?? 1, weightLevels(node, weight.dims, options.weights ?? 'kernel-bounded'));
+    const { values, scales: channelScales } = int8PerChannel(weight.data, weight.dims[0] ?? 1, weightLevels(node, weight.dims));
     node.inputs[1] = dequantizeConstant(graph, names, added, { name: `${weight.name}/int8`, dataType: 'int8', dims: weight.dims, data: values }, channelScales, new Int8Array(channelScales.length));
     const bias = b === undefined ? undefined : graph.initializers.get(b);
     if (bias?.data instanceof Float32Array) {
@@ -152,14 +159,10 @@ export function uint8Params(range: Range): { scale: number; zeroPoint: number } 
  *   (255 x 128 fits int16), nearly 8 bits for most channels. Other GEMM convs, whose im2col order is the kernel's
  *   business, use 7 bits ("reduce range": 2 x 255 x 63 fits).
  * - Depthwise convs run MLAS's depthwise kernel, which widens to int32 before multiplying: full 8 bits.
- * 'reduce-range' is the older, uniform scheme: 7 bits for every conv.
  */
-export type WeightScheme = 'kernel-bounded' | 'reduce-range';
-
 export type WeightLevels = { readonly max: 127 | 63; readonly pairs: boolean };
 
-export function weightLevels(conv: OnnxNode, dims: readonly number[], scheme: WeightScheme): WeightLevels {
-  if (scheme === 'reduce-range') return { max: 63, pairs: false };
+export function weightLevels(conv: OnnxNode, dims: readonly number[]): WeightLevels {
   const group = conv.attrs.group && 'i' in conv.attrs.group ? conv.attrs.group.i : 1;
   if (group > 1 && dims[1] === 1) return { max: 127, pairs: false };
   if (group === 1 && dims[2] === 1 && dims[3] === 1) return { max: 127, pairs: true };

@@ -154,11 +154,10 @@ describe('a MobileNet block as faceres spells it', () => {
 describe('INT8 weight levels', () => {
   const node = (group: number): OnnxNode => ({ name: 'c', opType: 'Conv', inputs: [], outputs: [], attrs: { group: { i: group } } });
 
-  it('gives depthwise convs 8 bits, 1x1 convs pair-bounded 8 bits and other GEMM convs 7 bits; reduce-range 7 bits', () => {
-    assert.deepEqual(weightLevels(node(32), [32, 1, 3, 3], 'kernel-bounded'), { max: 127, pairs: false });
-    assert.deepEqual(weightLevels(node(1), [64, 32, 1, 1], 'kernel-bounded'), { max: 127, pairs: true });
-    assert.deepEqual(weightLevels(node(1), [32, 3, 3, 3], 'kernel-bounded'), { max: 63, pairs: false });
-    assert.deepEqual(weightLevels(node(32), [32, 1, 3, 3], 'reduce-range'), { max: 63, pairs: false });
+  it('gives depthwise convs 8 bits, 1x1 convs pair-bounded 8 bits and other GEMM convs 7 bits', () => {
+    assert.deepEqual(weightLevels(node(32), [32, 1, 3, 3]), { max: 127, pairs: false });
+    assert.deepEqual(weightLevels(node(1), [64, 32, 1, 1]), { max: 127, pairs: true });
+    assert.deepEqual(weightLevels(node(1), [32, 3, 3, 3]), { max: 63, pairs: false });
   });
 
   it('keeps every pair of adjacent same-signed weights within 128 levels, so 255 x pair fits int16', () => {

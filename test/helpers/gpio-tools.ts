@@ -23,7 +23,11 @@ export interface ToolEvent {
   readonly event: 'run' | 'released';
 }
 
-const RECORD = 'printf "%s\\t%s" "$$" "$(basename "$0")" >> "$HERE/calls"; printf "\\t%s" "$@" >> "$HERE/calls"; printf "\\n" >> "$HERE/calls"';
+/**
+ * One append per row: tools start and exit concurrently, and a row written in several appends got interleaved with
+ * another process's (a fresh-clone CI run read a row "exit" as a tool and lost a release).
+ */
+const RECORD = 'tab=$(printf "\\t"); row="$$$tab$(basename "$0")"; for a in "$@"; do row="$row$tab$a"; done; printf "%s\\n" "$row" >> "$HERE/calls"';
 
 /** Prints the physical level, inverted when the tool was given --active-low, as gpioget/gpiomon report logical values. */
 const LOGICAL = 'logical() { if [ "$low" = 1 ]; then echo $((1 - $1)); else echo "$1"; fi; }';

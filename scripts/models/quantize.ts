@@ -14,13 +14,14 @@ const COMPUTE_OPS = new Set(['Conv', 'Add', 'Mul', 'Concat', 'MaxPool', 'Resize'
  * DequantizeLinear and a QuantizeLinear (nanodet's MaxPool cost 2.6 ms that way).
  */
 const RANGE_KEEPING_OPS = new Set(['MaxPool', 'Resize']);
+const keepsRange = (node: OnnxNode | undefined): boolean => {
+  if (!node || !RANGE_KEEPING_OPS.has(node.opType)) return false;
+  // Cubic resizing overshoots its input; linear and nearest do not.
+  const mode = node.attrs.mode;
+  return node.opType !== 'Resize' || mode === undefined || ('s' in mode && (mode.s === 'linear' || mode.s === 'nearest'));
+};
 /** Ops that only move data: quantized only when what they feed is, so a head's output is never squeezed into uint8. */
 const MOVEMENT_OPS = new Set(['Split', 'Reshape', 'Transpose']);
-
-export interface QuantizeOptions {
-  /** Tensors that stay float (neither quantized nor fed through Q/DQ), e.g. a layer whose range ruins accuracy. */
-  readonly floatTensors?: ReadonlySet<string>;
-}
 
 export interface QuantizeReport {
   readonly quantizedTensors: number;
@@ -33,10 +34,9 @@ export interface QuantizeReport {
  * per-tensor asymmetric uint8 activations from calibrated ranges. A Relu/Clip that is the only consumer of a Conv is
  * folded into the Conv's output quantization: quantizing the Relu's range [0, max] clamps exactly as the Relu would.
  */
-export function quantizeGraph(float: OnnxGraph, ranges: ReadonlyMap<string, Range>, options: QuantizeOptions = {}): { graph: OnnxGraph; report: QuantizeReport } {
+export function quantizeGraph(float: OnnxGraph, ranges: ReadonlyMap<string, Range>): { graph: OnnxGraph; report: QuantizeReport } {
   const graph = cloneGraph(float);
   const names = new NameScope(graph);
-  const floatTensors = options.floatTensors ?? new Set<string>();
   const folded = foldActivations(graph);
   const { producer, consumers } = graphIndex(graph);
   const outputs = new Set(graph.outputs.map((o) => o.name));
@@ -57,7 +57,7 @@ export function quantizeGraph(float: OnnxGraph, ranges: ReadonlyMap<string, Rang
     if (known !== undefined) return known;
     let result = false;
     if (folded.has(tensor) && ranges.has(tensor)) result = true;
-    else if (!graph.initializers.has(tensor) && !outputs.has(tensor) && !floatTensors.has(tensor) && ranges.has(tensor)) {
+    else if (!graph.initializers.has(tensor) && !outputs.has(tensor) && ranges.has(tensor)) {
       const users = consumers.get(tensor) ?? [];
       const fromCompute = COMPUTE_OPS.has(producer.get(tensor)?.opType ?? '');
       result =
@@ -76,7 +76,7 @@ export function quantizeGraph(float: OnnxGraph, ranges: ReadonlyMap<string, Rang
     if (!range) continue;
     const producerNode = producer.get(tensor);
     // Its input was rewired to the DequantizeLinear output by the time its own output comes up.
-    const inherited = RANGE_KEEPING_OPS.has(producerNode?.opType ?? '') ? dequantizedScales.get(producerNode?.inputs[0] ?? '') : undefined;
+    const inherited = keepsRange(producerNode) ? dequantizedScales.get(producerNode?.inputs[0] ?? '') : undefined;
     const params = inherited ?? uint8Params(range);
     const quantized = names.unique(`${tensor}/q`);
     const dequantized = names.unique(`${tensor}/dq`);
@@ -156,15 +156,17 @@ export function uint8Params(range: Range): { scale: number; zeroPoint: number } 
  * - GEMM convs (QLinearConv via MLAS u8s8) multiply pairs of adjacent uint8 x int8 products into int16 (vpmaddubsw),
  *   which saturates with full-range weights (2 x 255 x 127 > 32767) and silently corrupts results. A 1x1 conv's GEMM
  *   runs along input channels, so its pairs are known: `pairs` keeps each pair's same-signed sum within 128 levels
- *   (255 x 128 fits int16), nearly 8 bits for most channels. Other GEMM convs, whose im2col order is the kernel's
- *   business, use 7 bits ("reduce range": 2 x 255 x 63 fits).
+ *   (255 x 128 fits int16), nearly 8 bits for most channels. Other GEMM convs use 7 bits ("reduce range":
+ *   2 x 255 x 63 fits); ORT packs their weights tap by tap with input channels innermost, so the pair rule could
+ *   cover them too, but that is not verified on a model here.
  * - Depthwise convs run MLAS's depthwise kernel, which widens to int32 before multiplying: full 8 bits.
  */
 export type WeightLevels = { readonly max: 127 | 63; readonly pairs: boolean };
 
 export function weightLevels(conv: OnnxNode, dims: readonly number[]): WeightLevels {
   const group = conv.attrs.group && 'i' in conv.attrs.group ? conv.attrs.group.i : 1;
-  if (group > 1 && dims[1] === 1) return { max: 127, pairs: false };
+  // One input and one output channel per group: only then does MLAS pick its depthwise kernel.
+  if (group > 1 && dims[1] === 1 && dims[0] === group) return { max: 127, pairs: false };
   if (group === 1 && dims[2] === 1 && dims[3] === 1) return { max: 127, pairs: true };
   return { max: 63, pairs: false };
 }
@@ -189,7 +191,8 @@ export function int8PerChannel(weights: Float32Array, channels: number, levels: 
         limit = Math.max(limit, (Math.max(a, 0) + Math.max(b, 0)) / 127, -(Math.min(a, 0) + Math.min(b, 0)) / 127);
       }
     }
-    const scale = Math.fround(limit > 0 ? limit : 1);
+    const rounded = Math.fround(limit);
+    const scale = rounded > 0 ? rounded : 1;
     scales.push(scale);
     for (let i = from; i < from + per; i += 1) values[i] = Math.max(-levels.max, Math.min(levels.max, Math.round((weights[i] ?? 0) / scale)));
   }

@@ -61,7 +61,8 @@ function modelJson(): { json: unknown; weights: Float32Array } {
     0.5, -0.2, 1, 2,
     6, 0,
     ...random(4 * 6, 2),
-    ...random(6 * 3, 0.7).map(Math.abs),
+    // Dense [6 inputs x 3 outputs]: output 0 positive, output 1 negative before its Relu, output 2 mixed.
+    ...Array.from({ length: 6 }, (_, i) => [0.5, -0.5, i % 2 === 0 ? -0.3 : 0.4]).flat(),
     0.1, -0.1, 0.2,
   ]);
   const axes = new Int32Array([1, 2]);
@@ -126,6 +127,7 @@ describe('a MobileNet block as faceres spells it', () => {
     assert.equal(ops.Max, undefined);
     assert.equal(ops.Clip, 2);
     assert.equal(ops.MatMul, 1);
+    assert.equal(ops.Relu, 1, 'the dense layer keeps its fused Relu');
     const session = await openSession(encodeModel(onnx), { threads: 1 });
     const diffs = await compareWithReference(graph, session, inputs);
     await session.release();
@@ -156,6 +158,8 @@ describe('INT8 weight levels', () => {
 
   it('gives depthwise convs 8 bits, 1x1 convs pair-bounded 8 bits and other GEMM convs 7 bits', () => {
     assert.deepEqual(weightLevels(node(32), [32, 1, 3, 3]), { max: 127, pairs: false });
+    // A channel multiplier above 1 leaves MLAS's depthwise kernel for the GEMM path.
+    assert.deepEqual(weightLevels(node(32), [64, 1, 3, 3]), { max: 63, pairs: false });
     assert.deepEqual(weightLevels(node(1), [64, 32, 1, 1]), { max: 127, pairs: true });
     assert.deepEqual(weightLevels(node(1), [32, 3, 3, 3]), { max: 63, pairs: false });
   });

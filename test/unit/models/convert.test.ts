@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { calibrateRanges } from '../../../scripts/models/calibrate.js';
@@ -14,12 +12,12 @@ import { quantizeGraph } from '../../../scripts/models/quantize.js';
 import { compareWithReference } from '../../../scripts/models/reference.js';
 import type { TfGraph } from '../../../scripts/models/tfjs-graph.js';
 import { disposeTrace, loadTfGraph, traceGraph } from '../../../scripts/models/tfjs-graph.js';
-import { b64, constNode, convAttrs, FLOAT, ints } from '../../helpers/tfjs-json.js';
+import { b64, constNode, convAttrs, FLOAT, ints, type WeightSpec, writeGraphModel } from '../../helpers/tfjs-json.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 
 /** A small NHWC graph exercising SAME padding, a fused Relu6, depthwise conv, the PReLU spelling, Transpose tracking, Reshape and Concat. */
-function modelJson(): { json: unknown; weights: Float32Array } {
+function modelParts(): { nodes: unknown[]; specs: WeightSpec[]; weights: Float32Array } {
   const specs = [
     { name: 'w', shape: [3, 3, 3, 4] },
     { name: 'b', shape: [4] },
@@ -52,14 +50,7 @@ function modelJson(): { json: unknown; weights: Float32Array } {
   const weights = new Float32Array(floats.length + ints32.length);
   weights.set(floats);
   weights.set(new Float32Array(ints32.buffer), floats.length);
-  return {
-    json: {
-      format: 'graph-model',
-      modelTopology: { node: nodes, versions: {} },
-      weightsManifest: [{ paths: ['model.bin'], weights: specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype ?? 'float32' })) }],
-    },
-    weights,
-  };
+  return { nodes, specs, weights };
 }
 
 describe('TF.js graph to ONNX converter', () => {
@@ -71,10 +62,8 @@ describe('TF.js graph to ONNX converter', () => {
   before(async () => {
     await tf.setBackend('cpu');
     dir = await tempDir('convert');
-    const { json, weights } = modelJson();
-    await writeFile(join(dir.path, 'model.json'), JSON.stringify(json));
-    await writeFile(join(dir.path, 'model.bin'), new Uint8Array(weights.buffer));
-    graph = await loadTfGraph(join(dir.path, 'model.json'));
+    const { nodes, specs, weights } = modelParts();
+    graph = await loadTfGraph(await writeGraphModel(dir.path, nodes, specs, weights));
     const input = tf.tensor(inputs[0] ?? new Float32Array(), [1, 9, 9, 3]);
     const traced = traceGraph(graph, input);
     onnx = convertTfGraph(graph, traced, 'tiny');

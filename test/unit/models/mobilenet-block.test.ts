@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { calibrateRanges } from '../../../scripts/models/calibrate.js';
@@ -14,7 +12,7 @@ import { int8PerChannel, quantizeGraph, weightLevels } from '../../../scripts/mo
 import { compareWithReference } from '../../../scripts/models/reference.js';
 import type { TfGraph } from '../../../scripts/models/tfjs-graph.js';
 import { disposeTrace, loadTfGraph, traceGraph } from '../../../scripts/models/tfjs-graph.js';
-import { b64, constNode, convAttrs, FLOAT } from '../../helpers/tfjs-json.js';
+import { b64, constNode, convAttrs, FLOAT, type WeightSpec, writeGraphModel } from '../../helpers/tfjs-json.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 
@@ -23,7 +21,7 @@ import { tempDir } from '../../helpers/tmp.js';
  * ReLU6 as Relu / Minimum(6) / Maximum(0), a 1x1 conv with its own ReLU6, global mean pooling, a dense
  * _FusedMatMul (BiasAdd, Relu). Weights are large enough that the convolutions exceed 6 before the clamp.
  */
-function modelJson(): { json: unknown; weights: Float32Array } {
+function modelParts(): { nodes: unknown[]; specs: WeightSpec[]; weights: Float32Array } {
   const specs = [
     { name: 'dw', shape: [3, 3, 4, 1] },
     { name: 'gamma', shape: [4] },
@@ -72,14 +70,7 @@ function modelJson(): { json: unknown; weights: Float32Array } {
   weights.set(floats.subarray(0, pwEnd));
   weights.set(new Float32Array(axes.buffer), pwEnd);
   weights.set(floats.subarray(pwEnd), pwEnd + axes.length);
-  return {
-    json: {
-      format: 'graph-model',
-      modelTopology: { node: nodes, versions: {} },
-      weightsManifest: [{ paths: ['model.bin'], weights: specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype ?? 'float32' })) }],
-    },
-    weights,
-  };
+  return { nodes, specs, weights };
 }
 
 function worstRelative(expected: readonly Float32Array[], actual: readonly Float32Array[]): number {
@@ -103,10 +94,8 @@ describe('a MobileNet block as faceres spells it', () => {
   before(async () => {
     await tf.setBackend('cpu');
     dir = await tempDir('mobilenet-block');
-    const { json, weights } = modelJson();
-    await writeFile(join(dir.path, 'model.json'), JSON.stringify(json));
-    await writeFile(join(dir.path, 'model.bin'), new Uint8Array(weights.buffer));
-    graph = await loadTfGraph(join(dir.path, 'model.json'));
+    const { nodes, specs, weights } = modelParts();
+    graph = await loadTfGraph(await writeGraphModel(dir.path, nodes, specs, weights));
     const traced = traceGraph(graph, tf.tensor(inputs[0] ?? new Float32Array(), [1, 8, 8, 4]));
     onnx = convertTfGraph(graph, traced, 'block');
     disposeTrace(graph, traced);

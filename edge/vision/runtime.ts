@@ -6,7 +6,7 @@ import { moduleLogger } from '../log.js';
 import { Detector } from './detector.js';
 import { FaceDetector } from './face-detector.js';
 import { FaceEmbedder } from './face-embedder.js';
-import type { QueueStats } from './inference-queue.js';
+import type { InferenceSample, QueueStats } from './inference-queue.js';
 import { readManifest, selectModel, type Manifest, type ModelPrecision, type ModelRole } from './manifest.js';
 import { ModelSession } from './model-session.js';
 
@@ -26,6 +26,11 @@ export interface ModelHealth {
   readonly error?: { readonly code: ErrorCode | 'UNEXPECTED'; readonly message: string };
 }
 
+/** A completed run of a loaded model, for the latency histograms. */
+export interface InferenceEvent extends InferenceSample {
+  readonly model: string;
+}
+
 const ROLES: readonly ModelRole[] = ['detector', 'face-detector', 'face-embedder'];
 
 /**
@@ -37,6 +42,7 @@ export class VisionRuntime {
   readonly #options: VisionRuntimeOptions;
   readonly #sessions = new Map<ModelRole, ModelSession>();
   readonly #health = new Map<ModelRole, ModelHealth>();
+  readonly #inferenceListeners = new Set<(event: InferenceEvent) => void>();
   #detector: Detector | undefined;
   #faceDetector: FaceDetector | undefined;
   #faceEmbedder: FaceEmbedder | undefined;
@@ -79,7 +85,7 @@ export class VisionRuntime {
       let session: ModelSession | undefined;
       try {
         const entry = selectModel(manifest, role, precisions[role], manifestPath);
-        session = new ModelSession({ modelsDir, entry, threads: config.threads, queueSize: config.queueSize });
+        session = new ModelSession({ modelsDir, entry, threads: config.threads, queueSize: config.queueSize, observe: (sample) => { this.#observed(entry.name, sample); } });
         await session.start();
         this.#attach(role, session);
         this.#sessions.set(role, session);
@@ -112,6 +118,22 @@ export class VisionRuntime {
       if (stats !== undefined) out[session.entry.name] = stats;
     }
     return out;
+  }
+
+  /** Subscribes to every completed run of every model; returns the unsubscribe function. */
+  onInference(listener: (event: InferenceEvent) => void): () => void {
+    this.#inferenceListeners.add(listener);
+    return () => this.#inferenceListeners.delete(listener);
+  }
+
+  #observed(model: string, sample: InferenceSample): void {
+    for (const listener of this.#inferenceListeners) {
+      try {
+        listener({ model, ...sample });
+      } catch (error) {
+        this.#log.error({ err: error, model }, 'an inference listener threw');
+      }
+    }
   }
 
   #attach(role: ModelRole, session: ModelSession): void {

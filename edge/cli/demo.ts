@@ -10,7 +10,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('Serve the shipped footage as an RTSP camera and run the whole gateway on it: rules, voice, store, MQTT to a built-in centre')
     .option('-c, --config <file>', 'demo config', join(packageRoot(), 'config', 'demo.yaml'))
-    .option('-o, --out <dir>', 'where the SQLite store, snapshots and rendered warnings go', join(packageRoot(), '.cache', 'demo'))
+    .option('-o, --out <dir>', 'where the SQLite store, snapshots, the centre\'s copies of them and rendered warnings go', join(packageRoot(), '.cache', 'demo'))
     .option('--json', 'print one JSON object per event instead of text (for tests and tools)')
     .action(async (options: { config: string; out: string; json?: boolean }) => {
       const print = (event: DemoEvent): void => {

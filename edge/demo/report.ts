@@ -21,7 +21,7 @@ export function formatEvent(event: DemoEvent): string {
       return `${clock(alert.receivedAt)} centre  <- alert #${String(alert.seq)} ${alert.type} (${alert.severity}) zone ${alert.zone}${track} at ${seconds(event.mediaSeconds)} of the footage, id ${alert.id}\n`;
     }
     case 'snapshot':
-      return `${clock(Date.now())} centre  <- snapshot of alert #${String(event.alert.seq)}: ${(((event.alert.snapshotBytes ?? 0) / 1024)).toFixed(1)} KiB JPEG\n`;
+      return `${clock(Date.now())} centre  <- snapshot of alert #${String(event.alert.seq)}: ${(((event.alert.snapshotBytes ?? 0) / 1024)).toFixed(1)} KiB JPEG (${event.path})\n`;
     case 'telemetry': {
       const { telemetry } = event;
       const cameras = telemetry.cameras.map((c) => `${c.id} ${c.state} ${c.fps.toFixed(1)} fps`).join(', ');

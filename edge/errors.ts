@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   AUDIO_TOOL_MISSING: 'A tool of the voice chain (espeak-ng, sox, ffmpeg, aplay) is not installed.',
   AUDIO_RENDER: 'Speech synthesis, normalization or playback of a warning failed; the message names the tool and its output.',
   AUDIO_CLIP: 'An operator clip or chime file named in the config is missing or is not a playable WAV or MP3.',
+  FACE_PHOTO: 'A face photo cannot be used: unreadable, no face, several faces, or its face too small, too blurred or not frontal enough.',
+  FACE_PAIRS: 'The pairs CSV given to `huxiao faces compare --pairs` is unreadable or malformed (columns, yes/no values).',
   GPIO_LINE: 'A configured GPIO line cannot be found (no chip with that label, offset beyond the chip) or cannot be opened.',
 } as const;
 

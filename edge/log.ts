@@ -73,6 +73,8 @@ export const rootLogger: Logger = pino(
     level: levelFromEnv(),
     redact: { paths: REDACT, censor: '[redacted]' },
     base: { pid: process.pid },
+    // The cause stays an object with its own stack and code, instead of being folded into the message.
+    serializers: { err: pino.stdSerializers.errWithCause },
   },
   router,
 );

@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import { routeLogs, stderrSink } from '../../edge/log.js';
+
 /** An error as pino's serializer writes it. */
 export interface LoggedError {
   readonly type: string;
@@ -34,4 +37,27 @@ export function logLevels(text: string): number[] {
     if (!line.startsWith('{"level":')) return [];
     return [(JSON.parse(line) as LogRecord).level];
   });
+}
+
+/**
+ * Keeps every log line of this process in memory until `restore()` sends the log back to stderr. Only what the root
+ * level lets through is logged at all: warnings and errors under the test runner.
+ */
+export function captureLogs(): { records(): LogRecord[]; restore(): void } {
+  const lines: string[] = [];
+  routeLogs([{ level: 'trace', sink: { write: (line: string) => lines.push(line) } }]);
+  return {
+    records: () => lines.map((line) => JSON.parse(line) as LogRecord),
+    restore: () => {
+      routeLogs([{ level: 'trace', sink: stderrSink }]);
+    },
+  };
+}
+
+/** The err of the record with this message, as an object: fails the test when it is missing or only a string. */
+export function loggedError(records: readonly LogRecord[], msg: string): LoggedError {
+  const record = records.find((candidate) => candidate.msg === msg);
+  if (record === undefined) assert.fail(`no log record "${msg}" among: ${records.map((r) => r.msg).join('; ')}`);
+  if (typeof record.err !== 'object') assert.fail(`"${msg}" was logged with err ${JSON.stringify(record.err)}, not the error object`);
+  return record.err;
 }

@@ -3,8 +3,9 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { HuxiaoError } from '../../edge/errors.js';
 import { moduleLogger, routeLogs, stderrSink } from '../../edge/log.js';
-import { logEnv, logLevels } from '../helpers/logs.js';
+import { captureLogs, logEnv, logLevels, loggedError } from '../helpers/logs.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const LOG_MODULE = new URL('../../edge/log.js', import.meta.url).href;
@@ -65,6 +66,23 @@ describe('the log level', () => {
 });
 
 describe('log lines', () => {
+  it('carry an error whole: type, message, stack, code, and its cause with its own stack and code', () => {
+    const capture = captureLogs();
+    try {
+      const cause = Object.assign(new Error('EACCES: permission denied, open \'/var/lib/huxiao/huxiao.db\''), { code: 'EACCES' });
+      moduleLogger('probe').error({ err: new HuxiaoError('STORE_FULL', 'the alert could not be written', { cause }) }, 'write failed');
+      const err = loggedError(capture.records(), 'write failed');
+      assert.equal(err.type, 'HuxiaoError');
+      assert.equal(err.message, 'the alert could not be written');
+      assert.equal(err.code, 'STORE_FULL');
+      assert.match(err.stack, /^HuxiaoError: the alert could not be written\n {4}at /);
+      assert.equal(err.cause?.code, 'EACCES');
+      assert.match(err.cause.stack, /^Error: EACCES: permission denied, open '\/var\/lib\/huxiao\/huxiao.db'\n {4}at /);
+    } finally {
+      capture.restore();
+    }
+  });
+
   it('go to each route whose level they reach', () => {
     const all: string[] = [];
     const warnings: string[] = [];

@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   FACE_PHOTO: 'A face photo cannot be used: unreadable, no face, several faces, or its face too small, too blurred or not frontal enough.',
   FACE_PAIRS: 'The pairs CSV given to `huxiao faces compare --pairs` is unreadable or malformed (columns, yes/no values).',
   GPIO_LINE: 'A configured GPIO line cannot be found (no chip with that label, offset beyond the chip) or cannot be opened.',
+  UNEXPECTED: 'A failure the runtime has no code for (a bug, or a system error nobody foresaw); reported with its stack and cause.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -135,6 +135,6 @@ export class VisionRuntime {
     const code = isHuxiaoError(error) ? error.code : 'UNEXPECTED';
     const message = error instanceof Error ? error.message : String(error);
     this.#health.set(role, { role, state: 'failed', model: session?.entry.name, precision: session?.entry.precision, error: { code, message } });
-    this.#log.error({ role, code, err: message }, 'model unavailable; pipelines that need it run degraded');
+    this.#log.error({ role, code, err: error }, 'model unavailable; pipelines that need it run degraded');
   }
 }

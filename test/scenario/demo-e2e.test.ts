@@ -54,7 +54,6 @@ describe('huxiao demo, end to end on vtest.avi', { timeout: 300_000 }, () => {
     const config = join(dir.path, 'demo.yaml');
     writeFileSync(config, String(doc));
 
-    process.env.HUXIAO_LOG_LEVEL = 'warn';
     const child = runInGpioNamespace(sim.root, CLI, ['demo', '--json', '--config', config, '--out', join(dir.path, 'out')]);
     child.stdin?.end();
     if (child.stdout === null) throw new Error('no stdout');

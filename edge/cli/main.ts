@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { isHuxiaoError } from '../errors.js';
 import { flushLogs } from '../log.js';
 import { VERSION } from '../version.js';
 import { registerCheck } from './check.js';
 import { registerDemo } from './demo.js';
+import { failure } from './failure.js';
 import { registerProbe } from './probe.js';
 import { registerReplay } from './replay.js';
 import { registerRun } from './run.js';
@@ -28,13 +28,9 @@ registerSpeakerTest(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (isHuxiaoError(error)) {
-    process.stderr.write(`huxiao: ${error.code}: ${error.message}\n`);
-    process.exitCode = error.code.startsWith('CONFIG_') || error.code === 'CAMERA_URL' || error.code === 'CAMERA_UNKNOWN' ? 2 : 1;
-  } else {
-    process.stderr.write(`huxiao: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  }
+  const { exitCode, text } = failure(error);
+  process.stderr.write(text);
+  process.exitCode = exitCode;
 } finally {
   await flushLogs();
 }

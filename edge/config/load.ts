@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
 import { HuxiaoError } from '../errors.js';
 import { formatIssue, issuesFromZod, type ConfigIssue } from './issues.js';
 import { configSchema, type Config } from './schema.js';
+import { readYaml } from './yaml-document.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/huxiao/config.yaml';
 
@@ -24,19 +24,15 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Parses and validates config text; `source` names it in errors. Every problem is collected, not just the first. */
+/**
+ * Parses and validates config text; `source` names it in errors. Every problem is collected, not just the first, and
+ * no input text makes it throw anything but a ConfigError.
+ */
 export function parseConfig(text: string, source: string): Config {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      'CONFIG_SYNTAX',
-      source,
-      doc.errors.map((error) => ({ path: '(yaml)', message: error.message.split('\n')[0] ?? error.message, line: counter.linePos(error.pos[0]).line })),
-    );
-  }
-  const result = configSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
-  if (!result.success) throw new ConfigError('CONFIG_INVALID', source, issuesFromZod(result.error, doc, counter));
+  const yaml = readYaml(text);
+  if (!yaml.ok) throw new ConfigError(yaml.code, source, yaml.issues);
+  const result = configSchema.safeParse(yaml.value ?? {}, { reportInput: true });
+  if (!result.success) throw new ConfigError('CONFIG_INVALID', source, issuesFromZod(result.error, yaml.lineOf));
   return deepFreeze(result.data);
 }
 

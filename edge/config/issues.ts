@@ -7,6 +7,12 @@ export interface ConfigIssue {
   readonly line?: number;
 }
 
+/** A problem found in a loaded config, named by the path of its key; the loader adds the line. */
+export interface PathProblem {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {

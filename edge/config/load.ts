@@ -32,7 +32,7 @@ export interface LoadedConfig {
   readonly source: string;
   /** What did not stop the file from loading: the secrets left unresolved under `secrets: 'defer'`. */
   readonly notes: readonly ConfigIssue[];
-  /** Line of a config path in the file (or of its nearest ancestor). */
+  /** Line of a config path in the file (or of its nearest ancestor), for problems found after loading. */
   lineOf(path: ConfigPath): number | undefined;
 }
 
@@ -83,6 +83,11 @@ export function readConfigFile(path: string, options: ParseOptions = {}): Loaded
     throw new ConfigError('CONFIG_NOT_FOUND', path, [{ path: '(file)', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` }]);
   }
   return readConfigText(text, path, options);
+}
+
+/** CONFIG_INVALID for problems found in a loaded config by a later check (labels against the models, say). */
+export function invalidConfig(loaded: LoadedConfig, problems: readonly PathProblem[]): ConfigError {
+  return new ConfigError('CONFIG_INVALID', loaded.source, located(problems, (path) => loaded.lineOf(path)));
 }
 
 /** The config in `text`, with every secret resolved. */

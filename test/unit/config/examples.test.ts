@@ -5,6 +5,8 @@ import { ConfigError, parseConfig, readConfigText } from '../../../edge/config/l
 import type { RuleConfig } from '../../../edge/config/rules.js';
 import type { Config } from '../../../edge/config/schema.js';
 import { ScheduleClock } from '../../../edge/rules/schedule.js';
+import { labelProblems } from '../../../edge/vision/config-labels.js';
+import { DEFAULT_MODELS_DIR, readManifest, selectModel } from '../../../edge/vision/manifest.js';
 
 const CONFIG_DIR = new URL('../../../../config/', import.meta.url);
 const EXAMPLES = readdirSync(CONFIG_DIR).filter((name) => name.endsWith('.yaml'));
@@ -21,7 +23,7 @@ describe('the example configs in config/', () => {
   });
 
   for (const name of EXAMPLES) {
-    it(`${name} is valid without its secrets, and the strict default refuses it only for those secrets`, () => {
+    it(`${name} is valid without its secrets, and the strict default refuses it only for those secrets`, async () => {
       const loaded = deferred(name);
       const strict = (() => {
         try {
@@ -36,6 +38,9 @@ describe('the example configs in config/', () => {
       for (const note of loaded.notes) assert.match(note.message, /^(environment variable \w+ is not set|cannot read secret file \/etc\/huxiao\/secrets\/[\w-]+: ENOENT)$/);
       assert.ok(loaded.notes.every((note) => note.line !== undefined && /password$/.test(note.path)), JSON.stringify(loaded.notes));
 
+      const manifest = await readManifest(`${DEFAULT_MODELS_DIR}manifest.json`);
+      const detector = selectModel(manifest, 'detector', loaded.config.vision.precision.detector);
+      assert.deepEqual(labelProblems(loaded.config, { model: detector.name, labels: detector.labels ?? [] }), []);
       assert.ok(loaded.config.rules.length > 0 && loaded.config.cameras.every((camera) => camera.zones.length + camera.lines.length > 0), 'every camera has something to watch');
       assert.ok(text(name).split('\n').filter((line) => line.trimStart().startsWith('#')).length >= 5, 'the scenario is explained in comments');
     });

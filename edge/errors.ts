@@ -4,8 +4,8 @@
  */
 export const ERROR_CODES = {
   CONFIG_NOT_FOUND: 'The config file does not exist or cannot be read.',
-  CONFIG_SYNTAX: 'The config file is not valid YAML.',
-  CONFIG_INVALID: 'The config file does not match the schema; every problem is listed with its path.',
+  CONFIG_SYNTAX: 'The config file is not valid YAML (syntax, duplicate keys, unknown tags, several documents, nesting too deep).',
+  CONFIG_INVALID: 'The config file does not match the schema, its aliases or merges cannot be resolved, a label is one the detector cannot report, or a secret is missing; every problem is listed with its path.',
   CAMERA_UNKNOWN: 'A command named a camera id that is not in the config.',
   CAMERA_URL: 'A camera URL is malformed or uses an unsupported scheme.',
   PROBE_FAILED: 'ffprobe could not read the stream; the message says why (auth, path, network, codec).',

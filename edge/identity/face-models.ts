@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import type { VisionConfig } from '../config/vision.js';
 import { FaceDetector } from '../vision/face-detector.js';
 import { FaceEmbedder } from '../vision/face-embedder.js';
-import { readManifest, selectModel } from '../vision/manifest.js';
+import { DEFAULT_MODELS_DIR, readManifest, selectModel } from '../vision/manifest.js';
 import { ModelSession } from '../vision/model-session.js';
-import { DEFAULT_MODELS_DIR } from '../vision/runtime.js';
 
 export interface FaceModels {
   readonly detector: FaceDetector;

@@ -8,7 +8,7 @@ import { AlertService } from './alerts/alert-service.js';
 import type { AlertEvent } from './alerts/alert.js';
 import { CameraWorker } from './camera-worker.js';
 import { WallClock, type Clock } from './clock/clock.js';
-import { loadConfig } from './config/load.js';
+import { readConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { HuxiaoError } from './errors.js';
 import { encodeJpeg } from './ingest/snapshot.js';
@@ -19,6 +19,8 @@ import { Retention } from './store/retention.js';
 import { Store } from './store/store.js';
 import { telemetryProvider } from './telemetry.js';
 import { Uplink } from './uplink/uplink.js';
+import { checkLabels } from './vision/config-labels.js';
+import { rolesNeeded } from './vision/roles.js';
 import { VisionRuntime } from './vision/runtime.js';
 
 export interface ControllerContext {
@@ -122,7 +124,7 @@ export class Controller {
     this.#unsubscribe.push(alerts.onEvent((event) => { actions.handle(toActions(event)); }));
     this.#unsubscribe.push(actions.onPress((press) => { this.#emergency(press); }));
 
-    const vision = new VisionRuntime({ config: config.vision });
+    const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config) });
     const uplink = config.mqtt === undefined ? undefined : new Uplink({
       store,
       gatewayId: config.gateway.id,
@@ -187,7 +189,9 @@ export class Controller {
   async reload(): Promise<{ applied: string[]; restartRequired: string[] }> {
     const path = this.#context.configPath;
     if (path === undefined) throw new HuxiaoError('CONFIG_NOT_FOUND', 'this gateway was started without a config file to reload');
-    const next = loadConfig(path);
+    const loaded = readConfigFile(path);
+    await checkLabels(loaded);
+    const next = loaded.config;
     const changed = (key: keyof Config): boolean => JSON.stringify(next[key]) !== JSON.stringify(this.#config[key]);
     const restartRequired = (['gateway', 'storage', 'mqtt', 'audio', 'actions', 'gpio', 'vision', 'alerts'] as const).filter(changed);
     const applied = (['cameras', 'rules'] as const).filter(changed);

@@ -4,8 +4,8 @@
  */
 export const ERROR_CODES = {
   CONFIG_NOT_FOUND: 'The config file does not exist or cannot be read.',
-  CONFIG_SYNTAX: 'The config file is not valid YAML.',
-  CONFIG_INVALID: 'The config file does not match the schema; every problem is listed with its path.',
+  CONFIG_SYNTAX: 'The config file is not valid YAML (syntax, duplicate keys, unknown tags, several documents, nesting too deep).',
+  CONFIG_INVALID: 'The config file does not match the schema, its aliases or merges cannot be resolved, a label is one the detector cannot report, or a secret is missing; every problem is listed with its path.',
   CAMERA_UNKNOWN: 'A command named a camera id that is not in the config.',
   CAMERA_URL: 'A camera URL is malformed or uses an unsupported scheme.',
   PROBE_FAILED: 'ffprobe could not read the stream; the message says why (auth, path, network, codec).',
@@ -34,8 +34,11 @@ export const ERROR_CODES = {
   AUDIO_TOOL_MISSING: 'A tool of the voice chain (espeak-ng, sox, ffmpeg, aplay) is not installed.',
   AUDIO_RENDER: 'Speech synthesis, normalization or playback of a warning failed; the message names the tool and its output.',
   AUDIO_CLIP: 'An operator clip or chime file named in the config is missing or is not a playable WAV or MP3.',
+  FACE_PHOTO: 'A face photo cannot be used: unreadable, no face, several faces, or its face too small, too blurred or not frontal enough.',
+  FACE_PAIRS: 'The pairs CSV given to `huxiao faces compare --pairs` is unreadable or malformed (columns, yes/no values).',
   GPIO_LINE: 'A configured GPIO line cannot be found (no chip with that label, offset beyond the chip) or cannot be opened.',
   WEB_LISTEN: 'The local page cannot listen on the configured address and port (in use, or not an address of this box).',
+  UNEXPECTED: 'A failure the runtime has no code for (a bug, or a system error nobody foresaw); reported with its stack and cause.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -4,6 +4,7 @@ import type { Camera } from './ingest/ffmpeg-args.js';
 import type { FramePipeline } from './ingest/replay.js';
 import { Perception, type PerceptionResult } from './perception.js';
 import type { CountRecord, RuleEvent } from './rules/hit.js';
+import { rolesNeeded } from './vision/roles.js';
 import { VisionRuntime } from './vision/runtime.js';
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
@@ -56,7 +57,7 @@ export interface ReplayPerception {
 export async function openReplayPerception(options: { config: Config; camera: Camera; keepResults?: boolean }): Promise<ReplayPerception> {
   const { config, camera } = options;
   if (!config.rules.some((rule) => rule.camera === camera.id && rule.enabled)) return { pipeline: undefined, results: undefined, stop: () => Promise.resolve([]) };
-  const vision = new VisionRuntime({ config: config.vision });
+  const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config) });
   await vision.start();
   const detector = vision.detector;
   if (detector === undefined) {

@@ -18,5 +18,8 @@ as_root apt-get install -y --no-install-recommends \
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
   gstreamer1.0-rtsp gstreamer1.0-libav gstreamer1.0-tools
 
-npm ci
+# onnxruntime-node's install script would fetch CUDA libraries from the internet; its CPU binaries ship in the package.
+# package.json's allowScripts denies that script to an npm that knows the field (npm 11.19 does); the variable, which
+# the script itself reads, stops the download under an npm that ignores the field (Node 20 ships npm 10).
+ONNXRUNTIME_NODE_INSTALL=skip npm ci
 npm run build

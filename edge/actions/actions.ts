@@ -188,6 +188,7 @@ export class Actions {
   #sirenForButton(outputs: GpioOutputs): void {
     const sirenId = this.#options.gpio.emergencyButton?.siren;
     const siren = this.#options.actions.find((action) => action.id === sirenId);
-    if (siren?.type === 'siren') outputs.relayOn(siren.output, siren.onSeconds);
+    // Held by the button itself: the siren starts before the alert exists, and runs its onSeconds.
+    if (siren?.type === 'siren') outputs.relayOn(siren.output, siren.onSeconds, 'emergency-button');
   }
 }

@@ -24,15 +24,22 @@ export interface GpioOutputsOptions {
 
 const log = moduleLogger('gpio-outputs');
 
+/** A relay that is on: who holds it (an alert id, the emergency button) and until when, and its maxOnSeconds timer. */
+interface HeldRelay {
+  readonly holders: Map<string, { readonly until: number; readonly timer: NodeJS.Timeout }>;
+  readonly cap: NodeJS.Timeout;
+}
+
 /**
  * The amplifier enable line and the relay outputs (sirens, strobes). The amplifier warms up before the first clip and
- * is held after the last one; a relay never stays on longer than its maxOnSeconds, whoever asked for it.
+ * is held after the last one. A relay is on while anyone holds it, so a siren shared by two alerts sounds until the
+ * last of them lets go; it never stays on longer than its maxOnSeconds, whoever asked for it.
  */
 export class GpioOutputs implements AmplifierControl {
   readonly #options: GpioOutputsOptions;
   readonly #lines = new Map<string, OutputLine>();
   readonly #active = new Map<string, boolean>();
-  readonly #relayTimers = new Map<string, NodeJS.Timeout>();
+  readonly #relays = new Map<string, HeldRelay>();
   readonly #listeners = new Listeners<LineEvent>();
   #warming: Promise<void> | undefined;
   #releaseTimer: NodeJS.Timeout | undefined;
@@ -63,8 +70,8 @@ export class GpioOutputs implements AmplifierControl {
 
   stop(): void {
     clearTimeout(this.#releaseTimer);
-    for (const timer of this.#relayTimers.values()) clearTimeout(timer);
-    this.#relayTimers.clear();
+    for (const relay of this.#relays.values()) clearRelay(relay);
+    this.#relays.clear();
     for (const [id, line] of this.#lines) {
       if (this.#active.get(id) === true) this.#emit(id, false, 'stop');
       try {
@@ -99,30 +106,51 @@ export class GpioOutputs implements AmplifierControl {
     }, amplifier.releaseMs);
   }
 
-  /** Switches a relay on for `seconds` (capped by its maxOnSeconds); a second call extends it. */
-  relayOn(id: string, seconds: number): void {
+  /**
+   * `holder` holds the relay on for `seconds` (capped by its maxOnSeconds); the first holder switches it on. Holding
+   * again extends, never shortens, that holder's time.
+   */
+  relayOn(id: string, seconds: number, holder: string): void {
     const output = this.#options.config.outputs.find((candidate) => candidate.id === id);
     if (output === undefined) return;
-    clearTimeout(this.#relayTimers.get(id));
-    if (this.#active.get(id) !== true) this.#write(id, true, 'siren');
-    const capped = Math.min(seconds, output.maxOnSeconds);
-    this.#relayTimers.set(
-      id,
-      setTimeout(() => {
-        this.#relayTimers.delete(id);
-        this.#write(id, false, 'time-up');
-      }, capped * 1000),
-    );
+    let relay = this.#relays.get(id);
+    if (relay === undefined) {
+      relay = { holders: new Map(), cap: setTimeout(() => { this.#switchOff(id, 'time-up'); }, output.maxOnSeconds * 1000) };
+      this.#relays.set(id, relay);
+      this.#write(id, true, 'siren');
+    }
+    const ms = Math.min(seconds, output.maxOnSeconds) * 1000;
+    const until = performance.now() + ms;
+    const held = relay.holders.get(holder);
+    if (held !== undefined && held.until >= until) return;
+    clearTimeout(held?.timer);
+    relay.holders.set(holder, { until, timer: setTimeout(() => { this.#release(id, holder, 'time-up'); }, ms) });
   }
 
-  relayOff(id: string): void {
-    clearTimeout(this.#relayTimers.get(id));
-    this.#relayTimers.delete(id);
-    if (this.#active.get(id) === true) this.#write(id, false, 'release');
+  /** `holder` lets the relay go; it switches off when nobody else holds it. */
+  relayOff(id: string, holder: string): void {
+    this.#release(id, holder, 'release');
   }
 
   isActive(id: string): boolean {
     return this.#active.get(id) === true;
+  }
+
+  #release(id: string, holder: string, reason: LineEvent['reason']): void {
+    const relay = this.#relays.get(id);
+    const held = relay?.holders.get(holder);
+    if (relay === undefined || held === undefined) return;
+    clearTimeout(held.timer);
+    relay.holders.delete(holder);
+    if (relay.holders.size === 0) this.#switchOff(id, reason);
+  }
+
+  #switchOff(id: string, reason: LineEvent['reason']): void {
+    const relay = this.#relays.get(id);
+    if (relay === undefined) return;
+    clearRelay(relay);
+    this.#relays.delete(id);
+    this.#write(id, false, reason);
   }
 
   #write(id: string, active: boolean, reason: LineEvent['reason']): void {
@@ -141,4 +169,9 @@ export class GpioOutputs implements AmplifierControl {
     this.#listeners.emit({ output: id, active, at: Date.now(), reason });
     log.debug({ output: id, active, reason, hardware: this.#lines.has(id) }, 'output switched');
   }
+}
+
+function clearRelay(relay: HeldRelay): void {
+  clearTimeout(relay.cap);
+  for (const { timer } of relay.holders.values()) clearTimeout(timer);
 }

@@ -151,6 +151,7 @@ export class Player {
       let startedAt: number | undefined;
       let stderr = '';
       let failure: string | undefined;
+      let spawnError: NodeJS.ErrnoException | undefined;
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (chunk: string) => {
         if (startedAt === undefined && chunk.includes('Playing ')) {
@@ -160,6 +161,7 @@ export class Player {
         } else if (stderr.length < 2000) stderr += chunk;
       });
       child.on('error', (error: NodeJS.ErrnoException) => {
+        spawnError = error;
         failure = error.code === 'ENOENT' ? 'aplay is not installed (apt-get install alsa-utils)' : error.message;
         if (error.code === 'ENOENT' && !this.#aplayMissing) {
           this.#aplayMissing = true;
@@ -170,7 +172,7 @@ export class Player {
         this.#current = undefined;
         if (failure === undefined && current.outcome === undefined && code !== 0) failure = `aplay ${signal ?? `exit ${String(code)}`}: ${stderr.trim().split('\n').slice(-2).join(' | ')}`;
         const outcome: PlaybackOutcome = current.outcome ?? (failure === undefined ? 'completed' : 'failed');
-        if (outcome === 'failed' && !this.#aplayMissing) log.warn({ alert: request.alertId, device: this.#options.device, error: failure }, 'playback failed');
+        if (outcome === 'failed' && !this.#aplayMissing) log.warn({ alert: request.alertId, device: this.#options.device, reason: failure, ...(spawnError === undefined ? {} : { err: spawnError }) }, 'playback failed');
         this.#listeners.emit({ kind: 'end', request, requestedAt: entry.requestedAt, ...(startedAt === undefined ? {} : { startedAt }), endedAt: Date.now(), outcome, ...(failure === undefined ? {} : { error: failure }) });
         resolve();
       });

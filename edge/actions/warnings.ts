@@ -115,7 +115,7 @@ export class WarningService {
       sirens: configured.flatMap((action) => (action.type === 'siren' ? [action.output] : [])),
     };
     this.#running.set(event.alert.id, running);
-    for (const action of configured) if (action.type === 'siren') this.#options.outputs.relayOn(action.output, action.onSeconds);
+    for (const action of configured) if (action.type === 'siren') this.#options.outputs.relayOn(action.output, action.onSeconds, event.alert.id);
     for (const voice of running.voices) this.#speak(running, voice);
   }
 
@@ -154,6 +154,6 @@ export class WarningService {
     this.#running.delete(alertId);
     for (const voice of running.voices) clearTimeout(voice.timer);
     this.#options.player.cancel(alertId);
-    for (const output of running.sirens) this.#options.outputs.relayOff(output);
+    for (const output of running.sirens) this.#options.outputs.relayOff(output, alertId);
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import sharp, { type Sharp } from 'sharp';
 import type { AlertsConfig } from '../config/alerts.js';
 import type { RgbImage } from '../ingest/frame.js';
+import { drawOverlay } from '../ingest/overlay.js';
 import type { Box } from '../vision/detection.js';
 
 export interface Jpeg {
@@ -34,22 +35,22 @@ function clampBox(box: Box, width: number, height: number, padding: number): { l
   return { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
 }
 
-function boxOverlay(box: Box, width: number, height: number): Buffer {
+function boxOverlay(box: Box, width: number, height: number): string {
   const stroke = Math.max(2, Math.round(width / 320));
   const x = Math.max(0, box.x1);
   const y = Math.max(0, box.y1);
-  return Buffer.from(
+  return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${String(width)}" height="${String(height)}">` +
-      `<rect x="${String(x)}" y="${String(y)}" width="${String(Math.max(1, Math.min(width, box.x2) - x))}" height="${String(Math.max(1, Math.min(height, box.y2) - y))}" ` +
-      `fill="none" stroke="#ff2020" stroke-width="${String(stroke)}"/></svg>`,
+    `<rect x="${String(x)}" y="${String(y)}" width="${String(Math.max(1, Math.min(width, box.x2) - x))}" height="${String(Math.max(1, Math.min(height, box.y2) - y))}" ` +
+    `fill="none" stroke="#ff2020" stroke-width="${String(stroke)}"/></svg>`
   );
 }
 
 /** Encodes the alert pictures off the event loop (sharp runs in libvips threads). */
 export async function renderSnapshot(image: RgbImage, box: Box | null, options: AlertsConfig['snapshot']): Promise<RenderedSnapshot> {
   const raw = { raw: { width: image.width, height: image.height, channels: 3 as const } };
-  let frame = sharp(image.data, raw);
-  if (box !== null) frame = sharp(await frame.composite([{ input: boxOverlay(box, image.width, image.height) }]).raw().toBuffer(), raw);
+  const drawn = box === null ? image : await drawOverlay(image, boxOverlay(box, image.width, image.height));
+  let frame = sharp(drawn.data, raw);
   if (image.width > options.maxWidth) frame = frame.resize({ width: options.maxWidth });
   const crop = box === null ? null : await toJpeg(sharp(image.data, raw).extract(clampBox(box, image.width, image.height, options.cropPadding)), options.jpegQuality);
   return { frame: await toJpeg(frame, options.jpegQuality), crop };

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { isHuxiaoError } from '../errors.js';
 import { flushLogs } from '../log.js';
 import { VERSION } from '../version.js';
 import { registerCheck } from './check.js';
 import { registerDemo } from './demo.js';
+import { registerFaces } from './faces.js';
+import { failureReport } from './failure.js';
 import { registerProbe } from './probe.js';
 import { registerReplay } from './replay.js';
 import { registerRun } from './run.js';
@@ -18,6 +19,7 @@ const program = new Command('huxiao')
 
 registerCheck(program);
 registerDemo(program);
+registerFaces(program);
 registerProbe(program);
 registerSnapshot(program);
 registerReplay(program);
@@ -28,13 +30,9 @@ registerSpeakerTest(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (isHuxiaoError(error)) {
-    process.stderr.write(`huxiao: ${error.code}: ${error.message}\n`);
-    process.exitCode = error.code.startsWith('CONFIG_') || error.code === 'CAMERA_URL' || error.code === 'CAMERA_UNKNOWN' ? 2 : 1;
-  } else {
-    process.stderr.write(`huxiao: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  }
+  const report = failureReport(error);
+  process.stderr.write(report.text);
+  process.exitCode = report.exitCode;
 } finally {
   await flushLogs();
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
+import { DEFAULT_CONFIG_PATH, readConfigFile } from '../config/load.js';
 import { HuxiaoError } from '../errors.js';
 import { replay } from '../ingest/replay.js';
 import { openReplayPerception } from '../perception-replay.js';
+import { checkLabels } from '../vision/config-labels.js';
 import { cameraFromConfig } from './camera-arg.js';
 
 function parseStart(text: string | undefined): number {
@@ -35,9 +36,11 @@ export function registerReplay(program: Command): void {
     .action(async (options: { config: string; camera: string; input: string; start?: string }) => {
       const camera = cameraFromConfig(options.config, options.camera);
       const anchor = parseStart(options.start);
+      const loaded = readConfigFile(options.config);
+      await checkLabels(loaded);
       // Rule hits, clears and count records of the camera's rules are printed between the frame lines; a camera
       // without rules only decodes (and needs no model).
-      const perception = await openReplayPerception({ config: loadConfig(options.config), camera });
+      const perception = await openReplayPerception({ config: loaded.config, camera });
       const started = performance.now();
       let summary;
       try {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
+import { DEFAULT_CONFIG_PATH, readConfigFile } from '../config/load.js';
 import { Controller } from '../controller.js';
 import { moduleLogger } from '../log.js';
+import { checkLabels } from '../vision/config-labels.js';
 
 const log = moduleLogger('run');
 
@@ -41,7 +42,10 @@ export function registerRun(program: Command): void {
     .description('Run the gateway: cameras, models, rules, alerts, voice, uplink, until SIGINT or SIGTERM')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_PATH)
     .action(async (options: { config: string }) => {
-      const config = loadConfig(options.config);
+      const loaded = readConfigFile(options.config);
+      // Before anything starts: a label the detector cannot report is a config error (exit 2), not a degraded gateway.
+      await checkLabels(loaded);
+      const { config } = loaded;
       const controller = new Controller({ config, configPath: options.config });
       await controller.start();
       const signal = await untilSignal().signal;

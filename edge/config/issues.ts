@@ -1,12 +1,16 @@
 import type { z } from 'zod';
-import type { Document, LineCounter } from 'yaml';
-import { isNode } from 'yaml';
 
 /** One problem in a config file, ready to print as "path: message (line N)". */
 export interface ConfigIssue {
   readonly path: string;
   readonly message: string;
   readonly line?: number;
+}
+
+/** A problem found in a loaded config, named by the path of its key; the loader adds the line. */
+export interface PathProblem {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -66,27 +70,19 @@ function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
   return first === undefined ? issue.message : messageOf(first);
 }
 
-function lineOf(doc: Document | undefined, counter: LineCounter | undefined, path: readonly PropertyKey[]): number | undefined {
-  if (doc === undefined || counter === undefined) return undefined;
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node: unknown = doc.getIn(path.slice(0, depth).map((key) => (typeof key === 'symbol' ? String(key) : key)), true);
-    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
-  }
-  return undefined;
-}
-
-export function issuesFromZod(error: z.ZodError, doc?: Document, counter?: LineCounter): ConfigIssue[] {
+/** Zod's issues as config issues; `lineOf` gives the line of a path in the file (or of its nearest ancestor). */
+export function issuesFromZod(error: z.ZodError, lineOf: (path: readonly PropertyKey[]) => number | undefined): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const path = [...issue.path, key];
-        const line = lineOf(doc, counter, path);
+        const line = lineOf(path);
         out.push({ path: formatPath(path), message: 'unknown key', ...(line === undefined ? {} : { line }) });
       }
       continue;
     }
-    const line = lineOf(doc, counter, issue.path);
+    const line = lineOf(issue.path);
     out.push({ path: formatPath(issue.path), message: messageOf(issue), ...(line === undefined ? {} : { line }) });
   }
   return out;

@@ -20,7 +20,8 @@ export interface CentreOptions {
   /** 4 for MQTT 3.1.1-only brokers such as the embedded one; 5 otherwise. */
   readonly protocolVersion: 4 | 5;
   readonly onAlert?: (alert: ReceivedAlert) => void;
-  readonly onSnapshot?: (alert: ReceivedAlert) => void;
+  /** The annotated snapshot of an alert, once both have arrived (whichever came first). */
+  readonly onSnapshot?: (alert: ReceivedAlert, jpeg: Buffer) => void;
   readonly onTelemetry?: (telemetry: ReceivedTelemetry) => void;
 }
 
@@ -31,7 +32,8 @@ export interface CentreOptions {
 export class Centre {
   readonly #options: CentreOptions;
   readonly #alerts = new Map<string, ReceivedAlert>();
-  readonly #snapshots = new Map<string, number>();
+  /** Snapshots that arrived before their alert. */
+  readonly #snapshots = new Map<string, Buffer>();
   #client: MqttClient | undefined;
   #invalid = 0;
 
@@ -75,13 +77,15 @@ export class Centre {
     }
     const match = /^alerts\/([^/]+)\/snapshot$/.exec(relative);
     if (match?.[1] === undefined) return;
-    const id = match[1];
-    this.#snapshots.set(id, payload.length);
-    const alert = this.#alerts.get(id);
-    if (alert !== undefined && alert.snapshotBytes === undefined) {
-      alert.snapshotBytes = payload.length;
-      this.#options.onSnapshot?.(alert);
-    }
+    const alert = this.#alerts.get(match[1]);
+    if (alert === undefined) this.#snapshots.set(match[1], payload);
+    else this.#snapshot(alert, payload);
+  }
+
+  #snapshot(alert: ReceivedAlert, jpeg: Buffer): void {
+    if (alert.snapshotBytes !== undefined) return;
+    alert.snapshotBytes = jpeg.length;
+    this.#options.onSnapshot?.(alert, jpeg);
   }
 
   #telemetry(payload: Buffer): void {
@@ -103,9 +107,11 @@ export class Centre {
       known.deliveries += 1;
       return;
     }
-    const snapshotBytes = this.#snapshots.get(parsed.id);
-    const alert: ReceivedAlert = { ...parsed, receivedAt: Date.now(), deliveries: 1, ...(snapshotBytes === undefined ? {} : { snapshotBytes }) };
+    const alert: ReceivedAlert = { ...parsed, receivedAt: Date.now(), deliveries: 1 };
     this.#alerts.set(parsed.id, alert);
     this.#options.onAlert?.(alert);
+    const early = this.#snapshots.get(parsed.id);
+    this.#snapshots.delete(parsed.id);
+    if (early !== undefined) this.#snapshot(alert, early);
   }
 }

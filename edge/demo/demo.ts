@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlaybackEvent } from '../actions/player.js';
 import { Controller } from '../controller.js';
@@ -30,7 +30,8 @@ export interface FrameMark {
 export type DemoEvent =
   | { readonly kind: 'ready'; readonly rtspUrl: string; readonly brokerUrl: string; readonly embeddedBroker: boolean; readonly audio: AudioMode }
   | { readonly kind: 'alert'; readonly alert: ReceivedAlert; readonly mediaSeconds: number | undefined }
-  | { readonly kind: 'snapshot'; readonly alert: ReceivedAlert }
+  /** `path`: where the demo saved the JPEG the centre received, to be opened beside the store's copy. */
+  | { readonly kind: 'snapshot'; readonly alert: ReceivedAlert; readonly path: string }
   | { readonly kind: 'telemetry'; readonly telemetry: ReceivedTelemetry }
   | { readonly kind: 'warning'; readonly alertId: string; readonly text: string; readonly wavPath: string; readonly startedAt: number }
   | { readonly kind: 'summary'; readonly summary: DemoSummary };
@@ -93,7 +94,10 @@ function audioMode(): AudioMode {
  */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const storeDir = join(options.out, 'store');
+  const centreDir = join(options.out, 'centre');
   rmSync(storeDir, { recursive: true, force: true });
+  rmSync(centreDir, { recursive: true, force: true });
+  mkdirSync(centreDir, { recursive: true });
   const footage = await footageMp4();
   log.info({ source: footageSource(), h264: footage }, 'footage ready');
 
@@ -120,7 +124,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     root: topicRoot(mqtt.prefix, config.gateway.id),
     protocolVersion: embeddedBroker ? 4 : mqtt.protocolVersion,
     onAlert: (alert) => { emit({ kind: 'alert', alert, mediaSeconds: mediaOf(alert.decidedAt) }); },
-    onSnapshot: (alert) => { emit({ kind: 'snapshot', alert }); },
+    onSnapshot: (alert, jpeg) => {
+      const path = join(centreDir, `${alert.id}-snapshot.jpg`);
+      writeFileSync(path, jpeg);
+      emit({ kind: 'snapshot', alert, path });
+    },
     onTelemetry: (telemetry) => { emit({ kind: 'telemetry', telemetry }); },
   });
   const controller = new Controller({

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { DemoEvent, DemoSummary } from './demo.js';
 
 const seconds = (value: number | undefined): string => (value === undefined ? '?' : `${value.toFixed(1)} s`);
@@ -21,7 +22,7 @@ export function formatEvent(event: DemoEvent): string {
       return `${clock(alert.receivedAt)} centre  <- alert #${String(alert.seq)} ${alert.type} (${alert.severity}) zone ${alert.zone}${track} at ${seconds(event.mediaSeconds)} of the footage, id ${alert.id}\n`;
     }
     case 'snapshot':
-      return `${clock(Date.now())} centre  <- snapshot of alert #${String(event.alert.seq)}: ${(((event.alert.snapshotBytes ?? 0) / 1024)).toFixed(1)} KiB JPEG\n`;
+      return `${clock(Date.now())} centre  <- snapshot of alert #${String(event.alert.seq)}: ${(((event.alert.snapshotBytes ?? 0) / 1024)).toFixed(1)} KiB JPEG (${event.path})\n`;
     case 'telemetry': {
       const { telemetry } = event;
       const cameras = telemetry.cameras.map((c) => `${c.id} ${c.state} ${c.fps.toFixed(1)} fps`).join(', ');
@@ -57,4 +58,34 @@ function formatSummary(summary: DemoSummary): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+const logRecord = z.object({
+  level: z.number(),
+  time: z.number(),
+  module: z.string().optional(),
+  msg: z.string().optional(),
+  code: z.union([z.string(), z.number()]).optional(),
+  err: z.union([z.string(), z.object({ message: z.string().optional(), code: z.union([z.string(), z.number()]).optional() })]).optional(),
+});
+
+function logRecordOf(line: string): z.infer<typeof logRecord> | undefined {
+  try {
+    const parsed = logRecord.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A warning or error of the gateway's log as one line beside the demo's own; the whole record is in the log file. */
+export function formatLogLine(line: string): string {
+  const record = logRecordOf(line);
+  if (record === undefined) return line;
+  const { level, time, module, msg, code, err } = record;
+  const label = level >= 50 ? 'error' : level >= 40 ? 'warning' : 'log';
+  const detail = typeof err === 'string' ? err : err?.message;
+  const errCode = typeof err === 'object' ? (err.code ?? code) : code;
+  const because = detail === undefined ? '' : `: ${errCode === undefined ? '' : `${String(errCode)} `}${detail}`;
+  return `${clock(time)} ${label.padEnd(7)} ${module === undefined ? '' : `${module}: `}${msg ?? ''}${because}\n`;
 }

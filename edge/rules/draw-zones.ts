@@ -1,6 +1,6 @@
-import sharp from 'sharp';
 import type { LineConfig, ZoneConfig } from '../config/zones.js';
 import type { RgbImage } from '../ingest/frame.js';
+import { drawOverlay } from '../ingest/overlay.js';
 import { toPixels, type Point } from './geometry.js';
 
 export interface DrawableCamera {
@@ -52,12 +52,6 @@ export function zonesSvg(camera: DrawableCamera, width: number, height: number):
 }
 
 /** The picture with the camera's zones and lines drawn on it, so an installer can check them against the scene. */
-export async function drawZones(image: RgbImage, camera: DrawableCamera): Promise<RgbImage> {
-  const svg = Buffer.from(zonesSvg(camera, image.width, image.height));
-  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .composite([{ input: svg, top: 0, left: 0 }])
-    .removeAlpha()
-    .raw()
-    .toBuffer();
-  return { width: image.width, height: image.height, data };
+export function drawZones(image: RgbImage, camera: DrawableCamera): Promise<RgbImage> {
+  return drawOverlay(image, zonesSvg(camera, image.width, image.height));
 }

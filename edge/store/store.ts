@@ -90,7 +90,7 @@ export class Store {
       open.db.pragma('wal_checkpoint(TRUNCATE)');
     } catch (error) {
       // Another process reading the file keeps the WAL busy; SQLite checkpoints on the next open instead.
-      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'WAL not checkpointed at close');
+      log.warn({ err: error }, 'WAL not checkpointed at close');
     } finally {
       open.db.close();
     }

@@ -64,7 +64,7 @@ export class CommandRouter {
     } catch (error) {
       const code: ErrorCode = isHuxiaoError(error) ? error.code : 'CMD_FAILED';
       const message = error instanceof Error ? error.message : String(error);
-      log.warn({ command: name, code, err: message }, 'command refused or failed');
+      log.warn({ command: name, code, err: error }, 'command refused or failed');
       this.#audit({ at: now, command: name, correlation: correlationHex, outcome: 'error', code, detail: message.slice(0, 500) });
       return { schema: PAYLOAD_SCHEMA_VERSION, command: name, nonce, ok: false, error: { code, message }, at: this.#clock() };
     }

@@ -88,7 +88,7 @@ export class OutboxDrain {
     client.publish(outboundTopic(this.context.root, entry.topic), payload, { qos: QOS, retain: false, ...properties }, (error) => {
       // mqtt.js passes null or undefined on success depending on the code path.
       if (error instanceof Error) {
-        log.warn({ entry: entry.id, topic: entry.topic, err: error.message }, 'publish not acknowledged; it is sent again after the next reconnect');
+        log.warn({ entry: entry.id, topic: entry.topic, err: error }, 'publish not acknowledged; it is sent again after the next reconnect');
       } else {
         this.#settle(entry.id);
       }
@@ -107,7 +107,7 @@ export class OutboxDrain {
       if (spec.payload !== 'jpeg') spec.payload.parse(JSON.parse(payload.toString('utf8')));
       return payload;
     } catch (error) {
-      log.error({ entry: entry.id, topic: entry.topic, err: error instanceof Error ? error.message : String(error) }, 'outbox entry cannot be published; skipped');
+      log.error({ entry: entry.id, topic: entry.topic, err: error }, 'outbox entry cannot be published; skipped');
       return undefined;
     }
   }

@@ -98,7 +98,7 @@ export class Uplink {
       log.info({ sessionPresent: packet.sessionPresent, connects: this.#connects }, 'connected to broker');
       client.publish(outboundTopic(this.root, topic.status()), this.#statusPayload('online'), { qos: QOS, retain: true });
       client.subscribe(`${this.root}/cmd/+`, { qos: QOS }, (error) => {
-        if (error instanceof Error) log.error({ err: error.message }, 'command subscription failed');
+        if (error instanceof Error) log.error({ err: error }, 'command subscription failed');
       });
       drain.resume(client);
     });
@@ -106,7 +106,7 @@ export class Uplink {
       drain.pause();
     });
     client.on('error', (error) => {
-      log.warn({ err: error.message }, 'broker connection error');
+      log.warn({ err: error }, 'broker connection error');
     });
     client.on('message', (fullTopic, payload, packet) => {
       this.#onMessage(fullTopic, payload, packet);
@@ -137,7 +137,7 @@ export class Uplink {
       try {
         await client.publishAsync(outboundTopic(this.root, topic.status()), this.#statusPayload('offline'), { qos: QOS, retain: true });
       } catch (error) {
-        log.warn({ err: error instanceof Error ? error.message : String(error) }, 'offline status not published');
+        log.warn({ err: error }, 'offline status not published');
       }
     }
     await client.endAsync();
@@ -163,7 +163,7 @@ export class Uplink {
       };
       this.#publishJson(client, topic.telemetry(), payload);
     } catch (error) {
-      log.error({ err: error instanceof Error ? error.message : String(error) }, 'telemetry not published');
+      log.error({ err: error }, 'telemetry not published');
     }
   }
 
@@ -210,7 +210,7 @@ export class Uplink {
     try {
       target = responseTopic === undefined ? outboundTopic(this.root, topic.replies()) : checkResponseTopic(responseTopic);
     } catch (error) {
-      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'reply sent to the replies topic instead');
+      log.warn({ err: error }, 'reply sent to the replies topic instead');
       target = outboundTopic(this.root, topic.replies());
     }
     const body = Buffer.from(JSON.stringify(validated(topic.replies(), reply)));

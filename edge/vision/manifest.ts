@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { HuxiaoError } from '../errors.js';
 
@@ -7,6 +9,14 @@ import { HuxiaoError } from '../errors.js';
  * this schema and the runtime reads it at start-up, so the two can never disagree about a field.
  */
 export const MANIFEST_VERSION = 1;
+
+/** models/ of the installed package (dist/edge/vision/ -> the package root). */
+export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
+
+/** The manifest the runtime reads for a vision config: manifest.json in vision.modelsDir, or in the package's models/. */
+export function manifestFile(modelsDir: string | undefined): string {
+  return join(modelsDir ?? DEFAULT_MODELS_DIR, 'manifest.json');
+}
 
 export const MODEL_ROLES = ['detector', 'face-detector', 'face-embedder'] as const;
 export type ModelRole = (typeof MODEL_ROLES)[number];

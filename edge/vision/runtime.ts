@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { VisionConfig } from '../config/vision.js';
 import { isHuxiaoError, type ErrorCode } from '../errors.js';
 import { moduleLogger } from '../log.js';
@@ -7,14 +5,13 @@ import { Detector } from './detector.js';
 import { FaceDetector } from './face-detector.js';
 import { FaceEmbedder } from './face-embedder.js';
 import type { InferenceSample, QueueStats } from './inference-queue.js';
-import { readManifest, selectModel, type Manifest, type ModelPrecision, type ModelRole } from './manifest.js';
+import { DEFAULT_MODELS_DIR, manifestFile, MODEL_ROLES, readManifest, selectModel, type Manifest, type ModelPrecision, type ModelRole } from './manifest.js';
 import { ModelSession } from './model-session.js';
-
-/** models/ of the installed package (dist/edge/vision/ -> the package root). */
-export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
 
 export interface VisionRuntimeOptions {
   readonly config: VisionConfig;
+  /** The roles to load (see rolesNeeded()); a face model costs memory and start-up time, so only what rules use. */
+  readonly roles: readonly ModelRole[];
 }
 
 export interface ModelHealth {
@@ -31,10 +28,8 @@ export interface InferenceEvent extends InferenceSample {
   readonly model: string;
 }
 
-const ROLES: readonly ModelRole[] = ['detector', 'face-detector', 'face-embedder'];
-
 /**
- * Owns the model sessions: one per role, shared by every camera. `start()` never throws for a model problem: a
+ * Owns the model sessions: one per needed role, shared by every camera. `start()` never throws for a model problem: a
  * missing, tampered or unloadable model is logged and reported by `health()` as failed (its accessor returns undefined),
  * so the controller marks the pipelines that need it degraded and everything else keeps running.
  */
@@ -67,12 +62,12 @@ export class VisionRuntime {
   async start(): Promise<void> {
     const { config } = this.#options;
     const modelsDir = config.modelsDir ?? DEFAULT_MODELS_DIR;
-    const manifestPath = join(modelsDir, 'manifest.json');
+    const manifestPath = manifestFile(config.modelsDir);
     let manifest: Manifest;
     try {
       manifest = await readManifest(manifestPath);
     } catch (error) {
-      for (const role of ROLES) this.#fail(role, error, undefined);
+      for (const role of this.#roles()) this.#fail(role, error, undefined);
       return;
     }
     const precisions: Record<ModelRole, ModelPrecision | undefined> = {
@@ -81,7 +76,7 @@ export class VisionRuntime {
       'face-embedder': config.precision.faceEmbedder,
     };
     // One model at a time: loading is CPU-bound and the cameras are already starting beside it.
-    for (const role of ROLES) {
+    for (const role of this.#roles()) {
       let session: ModelSession | undefined;
       try {
         const entry = selectModel(manifest, role, precisions[role], manifestPath);
@@ -106,8 +101,9 @@ export class VisionRuntime {
     await Promise.all(sessions.map((session) => session.stop()));
   }
 
+  /** One entry per needed role, in the manifest's role order. */
   health(): ModelHealth[] {
-    return ROLES.map((role) => this.#health.get(role) ?? { role, state: 'failed', error: { code: 'MODEL_LOAD', message: 'not started' } });
+    return this.#roles().map((role) => this.#health.get(role) ?? { role, state: 'failed', error: { code: 'MODEL_LOAD', message: 'not started' } });
   }
 
   /** Queue and latency figures per loaded model, keyed by model name, for telemetry. */
@@ -136,6 +132,10 @@ export class VisionRuntime {
     }
   }
 
+  #roles(): ModelRole[] {
+    return MODEL_ROLES.filter((role) => this.#options.roles.includes(role));
+  }
+
   #attach(role: ModelRole, session: ModelSession): void {
     switch (role) {
       case 'detector': {
@@ -157,6 +157,6 @@ export class VisionRuntime {
     const code = isHuxiaoError(error) ? error.code : 'UNEXPECTED';
     const message = error instanceof Error ? error.message : String(error);
     this.#health.set(role, { role, state: 'failed', model: session?.entry.name, precision: session?.entry.precision, error: { code, message } });
-    this.#log.error({ role, code, err: message }, 'model unavailable; pipelines that need it run degraded');
+    this.#log.error({ role, code, err: error }, 'model unavailable; pipelines that need it run degraded');
   }
 }

@@ -8,9 +8,8 @@ import { alignmentLandmarks, FaceDetector } from '../../edge/vision/face-detecto
 import { inputSize, neutralFill, toInputTensor } from '../../edge/vision/input-tensor.js';
 import { percentile } from '../../edge/vision/latency-window.js';
 import { cropRegion, letterbox } from '../../edge/vision/letterbox.js';
-import { readManifest, selectModel, type ModelEntry } from '../../edge/vision/manifest.js';
+import { DEFAULT_MODELS_DIR, readManifest, selectModel, type ModelEntry } from '../../edge/vision/manifest.js';
 import { ModelSession } from '../../edge/vision/model-session.js';
-import { DEFAULT_MODELS_DIR } from '../../edge/vision/runtime.js';
 import { vtestFrames } from '../../test/helpers/frames.js';
 import { machineLine } from './machine.js';
 

@@ -23,10 +23,11 @@ async function probeSize(video: string): Promise<{ width: number; height: number
 
 /**
  * RGB24 pictures of the given frame indices of a video, decoded once by ffmpeg and cached under .cache/frames/
- * (the decode of a whole file costs seconds; tests ask for the same frames on every run).
+ * (the decode of a whole file costs seconds; tests ask for the same frames on every run). With `size`, ffmpeg scales
+ * them as a camera's detect size does.
  */
-export async function videoFrames(video: string, indices: readonly number[]): Promise<RgbImage[]> {
-  const { width, height } = video === VTEST ? VTEST_SIZE : await probeSize(video);
+export async function videoFrames(video: string, indices: readonly number[], size?: { readonly width: number; readonly height: number }): Promise<RgbImage[]> {
+  const { width, height } = size ?? (video === VTEST ? VTEST_SIZE : await probeSize(video));
   const frameBytes = width * height * 3;
   const cachePath = (index: number): string => join(cacheDir, `${basename(video)}-${width}x${height}-${index}.rgb`);
   const missing: number[] = [];
@@ -40,9 +41,10 @@ export async function videoFrames(video: string, indices: readonly number[]): Pr
   if (missing.length > 0) {
     missing.sort((a, b) => a - b);
     const select = missing.map((index) => `eq(n\\,${index})`).join('+');
+    const scale = size === undefined ? '' : `,scale=${String(width)}:${String(height)}`;
     const { stdout } = await run(
       'ffmpeg',
-      ['-v', 'error', '-i', video, '-vf', `select=${select}`, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+      ['-v', 'error', '-i', video, '-vf', `select=${select}${scale}`, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
       { encoding: 'buffer', maxBuffer: frameBytes * missing.length + 1024 },
     );
     if (stdout.length !== frameBytes * missing.length) {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,7 +9,10 @@ import { parseDocument } from 'yaml';
 import type { DemoEvent, DemoSummary } from '../../edge/demo/demo.js';
 import { packageRoot } from '../../edge/ingest/footage.js';
 import { CLI } from '../helpers/cli.js';
+import { footageMp4 } from '../helpers/footage.js';
+import { videoFrames } from '../helpers/frames.js';
 import { GpioSim, namespaceWorks, runInGpioNamespace } from '../helpers/gpio-sim.js';
+import { awayFromOutline, decodeJpeg, JPEG_NOISE, meanAbsDiff, redOutlineShare } from '../helpers/pictures.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -50,7 +54,6 @@ describe('huxiao demo, end to end on vtest.avi', { timeout: 300_000 }, () => {
     const config = join(dir.path, 'demo.yaml');
     writeFileSync(config, String(doc));
 
-    process.env.HUXIAO_LOG_LEVEL = 'warn';
     const child = runInGpioNamespace(sim.root, CLI, ['demo', '--json', '--config', config, '--out', join(dir.path, 'out')]);
     child.stdin?.end();
     if (child.stdout === null) throw new Error('no stdout');
@@ -111,6 +114,39 @@ describe('huxiao demo, end to end on vtest.avi', { timeout: 300_000 }, () => {
       assert.equal(stored.n, delivered.length);
     } finally {
       db.close();
+    }
+  });
+
+  it("gives the centre, for each alert, the deciding frame of the footage with the alert's box drawn in red", async () => {
+    // The footage is served at 10 fps and the camera decodes it at 5; the alert's media time (frame seq / 5) names
+    // the deciding frame to within one camera frame (two frames of the file).
+    const footage = await footageMp4();
+    const db = new Database(summary().database, { readonly: true });
+    let stored: Map<string, string>;
+    try {
+      const rows = db.prepare("SELECT alert_id, sha256 FROM snapshots WHERE kind = 'frame'").all() as { alert_id: string; sha256: string }[];
+      stored = new Map(rows.map((row) => [row.alert_id, row.sha256]));
+    } finally {
+      db.close();
+    }
+    for (const { alert, mediaSeconds } of alerts()) {
+      const snapshot = events.find((e) => e.kind === 'snapshot' && e.alert.id === alert.id);
+      const { box } = alert;
+      assert.ok(snapshot?.kind === 'snapshot' && box !== null && mediaSeconds !== undefined, `alert ${alert.id} has a snapshot, a box and a media time`);
+      const jpeg = readFileSync(snapshot.path);
+      assert.equal(createHash('sha256').update(jpeg).digest('hex'), stored.get(alert.id), `alert ${alert.id}: the centre got the picture the store kept`);
+      const picture = await decodeJpeg(jpeg);
+      assert.deepEqual([picture.width, picture.height], [768, 576]);
+      const claimed = Math.round(mediaSeconds * 10);
+      const offsets = [-4, -3, -2, -1, 0, 1, 2, 3, 4];
+      const frames = await videoFrames(footage, offsets.map((offset) => claimed + offset));
+      const scored = frames.map((frame, index) => ({ offset: offsets[index] ?? 0, difference: meanAbsDiff(picture, frame, awayFromOutline(box)) }));
+      const best = scored.reduce((a, b) => (b.difference < a.difference ? b : a));
+      const what = `${alert.type} alert at ${String(mediaSeconds)} s`;
+      assert.ok(best.difference < JPEG_NOISE, `${what}: closest footage frame (${String(best.offset)} frames off) differs by ${best.difference.toFixed(2)} grey levels away from the box`);
+      assert.ok(Math.abs(best.offset) <= 2, `${what}: the picture is footage frame ${String(claimed + best.offset)}, ${String(best.offset)} frames from the one its time names`);
+      const red = redOutlineShare(picture, box);
+      assert.ok(red > 0.9, `${what}: ${(red * 100).toFixed(0)}% of the box outline is red`);
     }
   });
 

@@ -66,7 +66,6 @@ describe('runtime killed between commit and PUBACK', () => {
     const dbPath = join(dir.path, 'huxiao.db');
     const child = spawn(process.execPath, ['--input-type=module', '-e', RUNTIME, mode, dbPath, broker.url, broker.username, broker.password], {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, HUXIAO_LOG_LEVEL: 'warn' },
     });
     children.push(child);
     const committed: string[] = [];

@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AlertService } from '../../../edge/alerts/alert-service.js';
 import { mqttSchema } from '../../../edge/config/mqtt.js';
+import type { RgbImage } from '../../../edge/ingest/frame.js';
 import { Store } from '../../../edge/store/store.js';
 import { signedText } from '../../../edge/uplink/signing.js';
 import { Uplink } from '../../../edge/uplink/uplink.js';
+import { vtestFrames } from '../../helpers/frames.js';
 import { startMosquitto, type TestBroker } from '../../helpers/mosquitto.js';
 import { schemaErrors } from '../../helpers/payload-schemas.js';
+import { assertFrameWithBox, assertSamePicture, decodeJpeg, JPEG_NOISE, meanAbsDiff, region } from '../../helpers/pictures.js';
 import { ALERTS_CONFIG, ruleHit, testImage } from '../../helpers/rule-hits.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -117,6 +120,30 @@ describe('Uplink against mosquitto (TLS, client certificate, password, signed co
     uplink.publishTelemetry();
     await waitFor('telemetry', () => centre.json('/telemetry').length > 0);
     assert.deepEqual(schemaErrors('telemetry.v1', centre.json('/telemetry')[0]), []);
+  });
+
+  it("publishes pictures that decode to the deciding frame with its box, its crop, and each emergency camera's frame", async () => {
+    const [deciding, gate, yard] = (await vtestFrames([300, 100, 600])) as [RgbImage, RgbImage, RgbImage];
+    const pictures = (id: string, kind: 'snapshot' | 'crop') => centre.received.filter((m) => m.topic === `${ROOT}/alerts/${id}/${kind}`);
+    const alert = alerts.raise(ruleHit({ trackId: 60, frame: deciding }));
+    await waitFor('the alert picture and crop', () => pictures(alert.id, 'snapshot').length > 0 && pictures(alert.id, 'crop').length > 0);
+    const [frame] = pictures(alert.id, 'snapshot');
+    const [crop] = pictures(alert.id, 'crop');
+    assert.ok(frame && crop);
+    assertFrameWithBox(await decodeJpeg(frame.payload), deciding, { x1: 100, y1: 80, x2: 180, y2: 260 }, 'alert picture from the broker');
+    assertSamePicture(await decodeJpeg(crop.payload), region(deciding, { left: 80, top: 35, width: 120, height: 270 }), 'crop from the broker');
+
+    const emergency = alerts.raiseEmergency({ source: 'gate-button', cameras: ['gate', 'yard'], snapshots: [{ camera: 'gate', image: gate }, { camera: 'yard', image: yard }] });
+    await waitFor('both emergency pictures', () => pictures(emergency.id, 'snapshot').length >= 2);
+    const byCamera = new Map(pictures(emergency.id, 'snapshot').map((m) => [(m.properties.userProperties as Record<string, string>).camera, m.payload]));
+    for (const [camera, own, other] of [['gate', gate, yard], ['yard', yard, gate]] as const) {
+      const payload = byCamera.get(camera);
+      assert.ok(payload, `a picture of ${camera}`);
+      const picture = await decodeJpeg(payload);
+      assertSamePicture(picture, own, `emergency picture of ${camera} from the broker`);
+      assert.ok(meanAbsDiff(picture, other) > JPEG_NOISE, `the picture of ${camera} is not the other camera's`);
+    }
+    await waitFor('delivered marks', () => store.outbox.depth().depth === 0);
   });
 
   it('closes the loop: signed ack and resolve round trip with response topic and correlation data', async () => {

@@ -7,8 +7,7 @@ import type { AlignmentLandmarks } from '../../../edge/vision/face-align.js';
 import { alignmentLandmarks, FaceDetector, type Face } from '../../../edge/vision/face-detector.js';
 import { cosine, FaceEmbedder } from '../../../edge/vision/face-embedder.js';
 import type { ModelSession } from '../../../edge/vision/model-session.js';
-import { readManifest, selectModel } from '../../../edge/vision/manifest.js';
-import { DEFAULT_MODELS_DIR } from '../../../edge/vision/runtime.js';
+import { DEFAULT_MODELS_DIR, readManifest, selectModel } from '../../../edge/vision/manifest.js';
 import { committedSession } from './models.js';
 
 /** Faces counted by eye in test/fixtures/faces/groupN.jpg (see its README): every visible face, frontal or turned. */

@@ -1,5 +1,4 @@
-import { DEFAULT_MODELS_DIR } from '../../../edge/vision/runtime.js';
-import { readManifest, selectModel, type ModelPrecision, type ModelRole } from '../../../edge/vision/manifest.js';
+import { DEFAULT_MODELS_DIR, readManifest, selectModel, type ModelPrecision, type ModelRole } from '../../../edge/vision/manifest.js';
 import { ModelSession } from '../../../edge/vision/model-session.js';
 import type { Box } from '../../../edge/vision/detection.js';
 import { iou } from '../../../edge/vision/nms.js';

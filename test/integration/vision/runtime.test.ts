@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFile, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { visionSchema, type VisionConfig } from '../../../edge/config/vision.js';
 import { isHuxiaoError } from '../../../edge/errors.js';
-import { readManifest, selectModel, type Manifest, type ModelEntry } from '../../../edge/vision/manifest.js';
+import { parseConfig } from '../../../edge/config/load.js';
+import { DEFAULT_MODELS_DIR, MODEL_ROLES, readManifest, selectModel, type Manifest, type ModelEntry } from '../../../edge/vision/manifest.js';
 import { ModelSession } from '../../../edge/vision/model-session.js';
-import { DEFAULT_MODELS_DIR, VisionRuntime, type ModelHealth } from '../../../edge/vision/runtime.js';
+import { rolesNeeded } from '../../../edge/vision/roles.js';
+import { VisionRuntime, type ModelHealth } from '../../../edge/vision/runtime.js';
 import { vtestFrames } from '../../helpers/frames.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -47,7 +49,7 @@ describe('vision runtime with the committed models', () => {
   async function healthAfter(damage: (path: string) => Promise<void>): Promise<{ detector: ModelHealth; faceDetector: ModelHealth }> {
     const config = await copyModels();
     await damage(join(dir.path, detectorEntry.file));
-    const runtime = new VisionRuntime({ config });
+    const runtime = new VisionRuntime({ config, roles: MODEL_ROLES });
     await runtime.start();
     try {
       assert.equal(runtime.detector, undefined);
@@ -63,11 +65,38 @@ describe('vision runtime with the committed models', () => {
   }
 
   it('loads every role from intact files', async () => {
-    const runtime = new VisionRuntime({ config: await copyModels() });
+    const runtime = new VisionRuntime({ config: await copyModels(), roles: MODEL_ROLES });
     await runtime.start();
     try {
       assert.deepEqual(runtime.health().map((h) => h.state), ['ready', 'ready', 'ready']);
       assert.equal(runtime.health().find((h) => h.role === 'detector')?.model, detectorEntry.name);
+    } finally {
+      await runtime.stop();
+    }
+  });
+
+  it('loads no face model for a config whose rules need no identity', async () => {
+    const config = parseConfig(
+      [
+        'gateway: { id: gw-1 }',
+        'cameras: [{ id: pond, url: "rtsp://10.0.0.2/s", zones: [{ id: bank, polygon: [[0, 0], [100, 0], [100, 100]] }] }]',
+        'rules: [{ id: in, type: intrusion, camera: pond, zone: bank }, { id: stay, type: dwell, camera: pond, zone: bank, enabled: false }]',
+      ].join('\n'),
+      'test.yaml',
+    );
+    assert.deepEqual(rolesNeeded(config), ['detector']);
+    // Only the detector's file is in this models directory: a face model the runtime tried to load would fail.
+    const modelsDir = join(dir.path, 'detector-only');
+    await mkdir(modelsDir);
+    await copyFile(join(DEFAULT_MODELS_DIR, 'manifest.json'), join(modelsDir, 'manifest.json'));
+    await copyFile(join(DEFAULT_MODELS_DIR, detectorEntry.file), join(modelsDir, detectorEntry.file));
+    const runtime = new VisionRuntime({ config: { ...config.vision, modelsDir }, roles: rolesNeeded(config) });
+    await runtime.start();
+    try {
+      assert.ok(runtime.detector);
+      assert.equal(runtime.faceDetector, undefined);
+      assert.equal(runtime.faceEmbedder, undefined);
+      assert.deepEqual(runtime.health().map((h) => [h.role, h.state]), [['detector', 'ready']]);
     } finally {
       await runtime.stop();
     }
@@ -107,14 +136,14 @@ describe('vision runtime with the committed models', () => {
   });
 
   it('a missing manifest fails every role with MODEL_MANIFEST instead of throwing', async () => {
-    const runtime = new VisionRuntime({ config: visionSchema.parse({ modelsDir: join(dir.path, 'nowhere') }) });
+    const runtime = new VisionRuntime({ config: visionSchema.parse({ modelsDir: join(dir.path, 'nowhere') }), roles: MODEL_ROLES });
     await runtime.start();
     assert.deepEqual(runtime.health().map((h) => h.error?.code), ['MODEL_MANIFEST', 'MODEL_MANIFEST', 'MODEL_MANIFEST']);
     await runtime.stop();
   });
 
   it('serves cameras fairly and drops stale frames of a flooding camera (latest frame wins)', async () => {
-    const runtime = new VisionRuntime({ config: visionSchema.parse({ queueSize: 2 }) });
+    const runtime = new VisionRuntime({ config: visionSchema.parse({ queueSize: 2 }), roles: ['detector'] });
     await runtime.start();
     try {
       const detector = runtime.detector;

@@ -9,7 +9,10 @@ import type { AlertEvent } from '../../../edge/alerts/alert.js';
 import { AlertService } from '../../../edge/alerts/alert-service.js';
 import { HuxiaoError } from '../../../edge/errors.js';
 import { LANES } from '../../../edge/store/outbox.js';
+import type { RgbImage } from '../../../edge/ingest/frame.js';
 import { Store } from '../../../edge/store/store.js';
+import { vtestFrames } from '../../helpers/frames.js';
+import { assertFrameWithBox, assertSamePicture, decodeJpeg, JPEG_NOISE, meanAbsDiff, region } from '../../helpers/pictures.js';
 import { ALERTS_CONFIG, ruleHit, testImage } from '../../helpers/rule-hits.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -182,6 +185,42 @@ describe('AlertService', () => {
     const entries = store.outbox.pending(LANES.normal, 0, 10);
     assert.deepEqual(entries.map((entry) => entry.topic), ['alerts', `alerts/${alert.id}/snapshot`, `alerts/${alert.id}/crop`]);
     assert.equal(entries[1]?.properties?.sha256, pictures[0]?.sha256);
+  });
+
+  it('stores the deciding frame with its box drawn in red, and the box region as the crop', async () => {
+    const [frame] = (await vtestFrames([300])) as [RgbImage];
+    const alert = service.raise(ruleHit({ frame }));
+    await service.idle();
+    const [stored, crop] = store.snapshots.forAlert(alert.id);
+    assert.ok(stored?.kind === 'frame' && crop?.kind === 'crop');
+    const picture = await decodeJpeg(readFileSync(join(dir.path, 'snapshots', stored.path)));
+    assert.deepEqual([picture.width, picture.height], [stored.width, stored.height], 'the size the store records');
+    assertFrameWithBox(picture, frame, { x1: 100, y1: 80, x2: 180, y2: 260 }, 'stored frame');
+    const cropPicture = await decodeJpeg(readFileSync(join(dir.path, 'snapshots', crop.path)));
+    assert.deepEqual([cropPicture.width, cropPicture.height], [crop.width, crop.height], 'the size the store records');
+    // The 80 x 180 box with 25 % padding: 20 px left and right, 45 px above and below.
+    assertSamePicture(cropPicture, region(frame, { left: 80, top: 35, width: 120, height: 270 }), 'stored crop');
+  });
+
+  it("stores one picture per camera for the emergency alert, each that camera's frame as it was", async () => {
+    const [gate, yard] = (await vtestFrames([100, 600])) as [RgbImage, RgbImage];
+    const alert = service.raiseEmergency({ source: 'gate-button', cameras: ['gate', 'yard', 'hall'], snapshots: [{ camera: 'gate', image: gate }, { camera: 'yard', image: yard }] });
+    await service.idle();
+    // The two pictures are encoded side by side; either may be stored first.
+    const pictures = store.snapshots.forAlert(alert.id).sort((a, b) => a.camera.localeCompare(b.camera));
+    assert.deepEqual(pictures.map((p) => [p.camera, p.kind, p.width, p.height]), [['gate', 'frame', 768, 576], ['yard', 'frame', 768, 576]]);
+    for (const [row, own, other] of [[pictures[0], gate, yard], [pictures[1], yard, gate]] as const) {
+      assert.ok(row);
+      const picture = await decodeJpeg(readFileSync(join(dir.path, 'snapshots', row.path)));
+      assertSamePicture(picture, own, `emergency picture of ${row.camera}`);
+      assert.ok(meanAbsDiff(picture, other) > JPEG_NOISE, `the picture of ${row.camera} is not the other camera's`);
+    }
+    const entries = store.outbox.pending(LANES.emergency, 0, 10).filter((entry) => entry.topic === `alerts/${alert.id}/snapshot`);
+    assert.deepEqual(
+      new Map(entries.map((entry) => [entry.properties?.camera, entry.properties?.sha256])),
+      new Map(pictures.map((p) => [p.camera, p.sha256])),
+      'each picture queued for the centre with its camera and hash',
+    );
   });
 
   it('reports a full disk as STORE_FULL, stores nothing half-way and keeps working afterwards', () => {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Store } from '../../../edge/store/store.js';
 import { CommandRouter } from '../../../edge/uplink/commands.js';
 import { signedText } from '../../../edge/uplink/signing.js';
+import { captureLogs, loggedError } from '../../helpers/logs.js';
 import { schemaErrors } from '../../helpers/payload-schemas.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -50,6 +51,12 @@ describe('CommandRouter', () => {
         throw new Error('speaker unplugged');
       },
     });
+    created.register('disk', {
+      args: z.object({}),
+      run: () => {
+        throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+      },
+    });
     return created;
   }
 
@@ -91,6 +98,21 @@ describe('CommandRouter', () => {
       assert.deepEqual(echoed, []);
     });
   }
+
+  it('logs a failing handler with the whole error: CMD_FAILED, its stack, and the cause with its own code and stack', async () => {
+    const capture = captureLogs();
+    try {
+      const reply = await router(false).handle('disk', plain({ ts: NOW, nonce: 'n-0000000b', args: {} }), undefined);
+      assert.equal(reply.error?.code, 'CMD_FAILED');
+      const err = loggedError(capture.records(), 'command refused or failed');
+      assert.equal(err.code, 'CMD_FAILED');
+      assert.match(err.stack, /^HuxiaoError: cmd\/disk: EIO: i\/o error, write\n {4}at /);
+      assert.equal(err.cause?.code, 'EIO');
+      assert.match(err.cause.stack, /^Error: EIO: i\/o error, write\n {4}at .*commands\.test\.js/);
+    } finally {
+      capture.restore();
+    }
+  });
 
   it('accepts a signed command once and rejects its replay', async () => {
     const r = router(true);

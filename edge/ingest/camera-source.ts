@@ -1,5 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import { moduleLogger, type Logger } from '../log.js';
+import { LineSplitter } from '../process/line-splitter.js';
 import { Backoff } from './backoff.js';
 import type { CameraState, CameraStateListener, CameraStatus } from './camera-status.js';
 import { redactUrl } from './camera-url.js';
@@ -8,7 +9,7 @@ import { spawnFfmpeg, stopFfmpeg, type FfmpegChild } from './ffmpeg-process.js';
 import type { Frame } from './frame.js';
 import { FrameReader } from './frame-reader.js';
 import { FpsMeter } from './fps-meter.js';
-import { classifyStderrLine, LineSplitter, worstFault, type ClassifiedLine } from './stderr-classifier.js';
+import { classifyStderrLine, worstFault, type ClassifiedLine } from './stderr-classifier.js';
 
 export interface CameraSourceOptions {
   readonly camera: Camera;

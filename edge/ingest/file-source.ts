@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Clock } from '../clock/clock.js';
 import { HuxiaoError } from '../errors.js';
+import { LineSplitter } from '../process/line-splitter.js';
 import { fileArgs, type OutputShape } from './ffmpeg-args.js';
 import { spawnFfmpeg, stopFfmpeg, type FfmpegChild } from './ffmpeg-process.js';
 import type { Frame } from './frame.js';
 import { FrameReader } from './frame-reader.js';
-import { classifyStderrLine, LineSplitter } from './stderr-classifier.js';
+import { classifyStderrLine } from './stderr-classifier.js';
 
 export interface FileSourceOptions {
   /** Camera id the frames carry. */

@@ -1,10 +1,11 @@
 import sharp from 'sharp';
 import { HuxiaoError } from '../errors.js';
+import { LineSplitter } from '../process/line-splitter.js';
 import { redactUrl } from './camera-url.js';
 import { liveArgs, type Camera } from './ffmpeg-args.js';
 import { spawnFfmpeg, stopFfmpeg } from './ffmpeg-process.js';
 import type { RgbImage } from './frame.js';
-import { classifyStderrLine, LineSplitter, worstFault, type ClassifiedLine } from './stderr-classifier.js';
+import { classifyStderrLine, worstFault, type ClassifiedLine } from './stderr-classifier.js';
 
 export interface SnapshotOptions {
   /** Give up after this long (default 20 s: RTSP setup plus waiting for a keyframe). */

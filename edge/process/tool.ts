@@ -81,6 +81,8 @@ type Stdout<S extends ToolSpec> = S['stdout'] extends 'pipe' ? Readable : null;
 
 export interface RunningTool<S extends ToolSpec = ToolSpec> {
   readonly command: string;
+  /** Undefined when it could not be started. */
+  readonly pid: number | undefined;
   readonly stdout: Stdout<S>;
   /**
    * Settles once the tool has exited and its pipes are closed; never rejects (a spawn failure is an exit cause). A
@@ -206,6 +208,7 @@ export function startTool<const S extends ToolSpec>(spec: S): RunningTool<S> {
 
   return {
     command: spec.command,
+    pid: child.pid,
     // Null only when spawning failed before the pipes were made (EMFILE); callers read an empty stream then.
     stdout: (spec.stdout === 'pipe' ? (child.stdout ?? emptyStream()) : null) as Stdout<S>,
     exited,
@@ -233,6 +236,7 @@ function failedTool<S extends ToolSpec>(spec: S, error: HuxiaoError): RunningToo
   const exited = Promise.resolve<ToolExit>({ kind: 'spawn-error', error, ranMs: 0, stderr: [] });
   return {
     command: spec.command,
+    pid: undefined,
     stdout: (spec.stdout === 'pipe' ? emptyStream() : null) as Stdout<S>,
     exited,
     running: false,

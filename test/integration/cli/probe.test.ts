@@ -36,6 +36,12 @@ describe('huxiao probe', { concurrency: true }, () => {
     });
   }
 
+  it('names a missing ffprobe with FFMPEG_MISSING and the package to install, and exits 1', async () => {
+    const result = await runCli(['probe', server.url({ user: 'installer', password: 'pa55' })], { FFPROBE_PATH: '/nonexistent/bin/ffprobe' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /FFMPEG_MISSING: \/nonexistent\/bin\/ffprobe is not installed or not on PATH \(apt-get install ffmpeg\)/);
+  });
+
   it('rejects a non-RTSP URL with CAMERA_URL and exit code 2', async () => {
     const result = await runCli(['probe', 'http://admin:secret@10.0.0.2/video']);
     assert.equal(result.code, 2);

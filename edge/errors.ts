@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   AUDIO_RENDER: 'Speech synthesis, normalization or playback of a warning failed; the message names the tool and its output.',
   AUDIO_CLIP: 'An operator clip or chime file named in the config is missing or is not a playable WAV or MP3.',
   GPIO_LINE: 'A configured GPIO line cannot be found (no chip with that label, offset beyond the chip) or cannot be opened.',
+  DEVKIT_MISSING: 'The dev kit, or a tool it needs, is not here: `huxiao demo` where only the runtime is installed, or python3 for the RTSP test server.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -2,11 +2,11 @@ import { parseArgs } from 'node:util';
 import { WallClock } from '../../edge/clock/clock.js';
 import { cameraSchema } from '../../edge/config/cameras.js';
 import { CameraSource } from '../../edge/ingest/camera-source.js';
-import { footageMp4 } from '../../edge/ingest/footage.js';
 import { ffmpegTool } from '../../edge/ingest/ffmpeg-process.js';
-import { RtspTestServer } from '../../edge/ingest/rtsp-test-server.js';
 import { startTool } from '../../edge/process/tool.js';
-import { freePort } from '../../test/helpers/ports.js';
+import { footageMp4 } from '../devkit/footage.js';
+import { freeLoopbackPort } from '../devkit/free-port.js';
+import { RtspTestServer } from '../devkit/rtsp-test-server.js';
 import { machineLine } from './machine.js';
 import { childPids, processCpuSeconds } from './lib/ingest-proc.js';
 
@@ -56,7 +56,7 @@ async function measureFloor(url: string): Promise<{ ffmpeg: number; wall: number
 
 process.stdout.write(`${machineLine()}\n`);
 const file = await footageMp4();
-const server = new RtspTestServer({ file, port: await freePort() });
+const server = new RtspTestServer({ file, port: await freeLoopbackPort() });
 await server.start();
 try {
   const ingest = await measureCameraSources(server.url());

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HuxiaoError } from '../errors.js';
-import { ffmpegBinary } from './ffmpeg-process.js';
+import { HuxiaoError } from '../../edge/errors.js';
+import { ffmpegBinary } from '../../edge/ingest/ffmpeg-process.js';
 
 /** The repository (or installed package) root: the nearest parent holding huxiao-edge's package.json. */
 export function packageRoot(): string {

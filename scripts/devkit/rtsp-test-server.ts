@@ -2,7 +2,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { packageRoot } from './footage.js';
-import { LineSplitter } from '../process/line-splitter.js';
+import { LineSplitter } from '../../edge/process/line-splitter.js';
 
 export interface RtspTestServerOptions {
   /** H.264 MP4 to serve (see footageMp4()). */

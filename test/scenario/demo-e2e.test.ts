@@ -5,9 +5,9 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { parseDocument } from 'yaml';
-import type { DemoEvent, DemoSummary } from '../../edge/demo/demo.js';
-import { packageRoot } from '../../edge/ingest/footage.js';
 import { CLI } from '../helpers/cli.js';
+import type { DemoEvent, DemoSummary } from '../helpers/demo.js';
+import { packageRoot } from '../helpers/footage.js';
 import { GpioSim, namespaceWorks, runInGpioNamespace } from '../helpers/gpio-sim.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { RtspTestServer } from '../../../edge/ingest/rtsp-test-server.js';
 import { runCli } from '../../helpers/cli.js';
 import { shortClip } from '../../helpers/footage.js';
 import { freePort } from '../../helpers/ports.js';
-import { startRtspServer } from '../../helpers/rtsp-server.js';
+import { startRtspServer, type RtspTestServer } from '../../helpers/rtsp-server.js';
 
 describe('huxiao probe', { concurrency: true }, () => {
   let server: RtspTestServer;

@@ -3,10 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import type { RtspTestServer } from '../../../edge/ingest/rtsp-test-server.js';
 import { runCli } from '../../helpers/cli.js';
 import { shortClip } from '../../helpers/footage.js';
-import { startRtspServer } from '../../helpers/rtsp-server.js';
+import { startRtspServer, type RtspTestServer } from '../../helpers/rtsp-server.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 describe('huxiao snapshot', { concurrency: true }, () => {

@@ -80,7 +80,6 @@ export interface StopOptions {
 type Stdout<S extends ToolSpec> = S['stdout'] extends 'pipe' ? Readable : null;
 
 export interface RunningTool<S extends ToolSpec = ToolSpec> {
-  readonly command: string;
   /** Undefined when it could not be started. */
   readonly pid: number | undefined;
   readonly stdout: Stdout<S>;
@@ -90,18 +89,19 @@ export interface RunningTool<S extends ToolSpec = ToolSpec> {
    */
   readonly exited: Promise<ToolExit>;
   readonly running: boolean;
-  /** Asks the tool to end, kills it with SIGKILL after the grace, and resolves with its exit: nothing is left behind. */
+  /**
+   * Asks the tool to end, kills it with SIGKILL after the grace, and resolves with its exit, so nothing is left
+   * running. The tools run here do not fork; a wrapper script must exec its tool for the kill to reach it.
+   */
   stop(options?: StopOptions): Promise<ToolExit>;
   /** Sends a signal while it runs (SIGSTOP / SIGCONT freeze and thaw it); ignored after the exit. */
   signal(signal: NodeJS.Signals): void;
-  /** The stderr lines kept so far. */
-  stderr(): readonly string[];
 }
 
-/** A tool's stdout when stdout is piped. */
+/** A running tool whose stdout is piped. */
 export type PipedTool = RunningTool<ToolSpec & { readonly stdout: 'pipe' }>;
 
-export function aptPackageOf(command: string): string {
+function aptPackageOf(command: string): string {
   const name = basename(command);
   return APT_PACKAGES[name] ?? name;
 }
@@ -207,7 +207,6 @@ export function startTool<const S extends ToolSpec>(spec: S): RunningTool<S> {
   });
 
   return {
-    command: spec.command,
     pid: child.pid,
     // Null only when spawning failed before the pipes were made (EMFILE); callers read an empty stream then.
     stdout: (spec.stdout === 'pipe' ? (child.stdout ?? emptyStream()) : null) as Stdout<S>,
@@ -222,7 +221,6 @@ export function startTool<const S extends ToolSpec>(spec: S): RunningTool<S> {
     signal: (signal) => {
       if (!done) child.kill(signal);
     },
-    stderr: () => tail.lines(),
   };
 }
 
@@ -235,13 +233,11 @@ function emptyStream(): Readable {
 function failedTool<S extends ToolSpec>(spec: S, error: HuxiaoError): RunningTool<S> {
   const exited = Promise.resolve<ToolExit>({ kind: 'spawn-error', error, ranMs: 0, stderr: [] });
   return {
-    command: spec.command,
     pid: undefined,
     stdout: (spec.stdout === 'pipe' ? emptyStream() : null) as Stdout<S>,
     exited,
     running: false,
     stop: () => exited,
     signal: () => undefined,
-    stderr: () => [],
   };
 }

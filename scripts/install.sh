@@ -1,36 +1,59 @@
 #!/usr/bin/env bash
-# Installs Huxiao Edge on a gateway (Debian 12 / Raspberry Pi OS bookworm), from a built checkout:
-#   npm ci && npm run build && sudo scripts/install.sh
-# Creates the huxiao user, copies the app to /opt/huxiao-edge, creates /etc/huxiao with an example config (never
-# overwriting an existing one) and installs + enables the systemd unit. It does not start the service: edit
+# Installs Huxiao Edge on a gateway (Debian 12 / Raspberry Pi OS bookworm), from a checkout set up with
+# scripts/setup.sh (or npm ci):  sudo scripts/install.sh
+# The gateway gets the runtime only: edge/ compiled on its own, the models, the example configs and the production
+# dependencies (npm ci --omit=dev) in /opt/huxiao-edge. Tests, benchmarks and the dev kit (the demo, the RTSP test
+# server) stay in the checkout. Creates the huxiao user and /etc/huxiao with an example config (never overwriting an
+# existing one), and installs + enables the systemd unit. It does not start the service: edit
 # /etc/huxiao/config.yaml, run `huxiao check`, then `systemctl start huxiao-edge`.
 set -euo pipefail
-[ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 src="$(cd "$(dirname "$0")/.." && pwd)"
 prefix=/opt/huxiao-edge
-[ -f "$src/dist/edge/cli/main.js" ] || { echo "install.sh: build first (npm ci && npm run build)" >&2; exit 1; }
-command -v node >/dev/null || { echo "install.sh: Node.js 20 or later is required" >&2; exit 1; }
 
-export DEBIAN_FRONTEND=noninteractive
-apt-get install -y --no-install-recommends ffmpeg espeak-ng alsa-utils gpiod
+check_prerequisites() {
+  [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
+  command -v node >/dev/null && command -v npm >/dev/null || { echo "install.sh: Node.js 20 or later (with npm) is required" >&2; exit 1; }
+  [ -x "$src/node_modules/.bin/tsc" ] || { echo "install.sh: set up the checkout first (scripts/setup.sh, or npm ci)" >&2; exit 1; }
+}
 
-getent group gpio >/dev/null || groupadd --system gpio
-getent passwd huxiao >/dev/null || useradd --system --home-dir /var/lib/huxiao --shell /usr/sbin/nologin --user-group huxiao
-usermod -a -G gpio,audio huxiao
+# The tools the runtime runs: ffmpeg decodes the cameras; espeak-ng, sox and aplay make and play the warnings;
+# the gpiod tools drive GPIO on kernels without sysfs GPIO.
+install_system_packages() {
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends ffmpeg espeak-ng sox alsa-utils gpiod
+}
 
-mkdir -p "$prefix"
-cp -a "$src/package.json" "$src/package-lock.json" "$src/dist" "$src/node_modules" "$src/config" "$src/scripts" "$src/README.md" "$prefix/"
-[ -d "$src/models" ] && cp -a "$src/models" "$prefix/"
-ln -sf "$prefix/dist/edge/cli/main.js" /usr/local/bin/huxiao
-chmod +x "$prefix/dist/edge/cli/main.js"
+create_user() {
+  getent group gpio >/dev/null || groupadd --system gpio
+  getent passwd huxiao >/dev/null || useradd --system --home-dir /var/lib/huxiao --shell /usr/sbin/nologin --user-group huxiao
+  usermod -a -G gpio,audio huxiao
+}
 
-install -d -m 0750 -o root -g huxiao /etc/huxiao /etc/huxiao/secrets
-if [ ! -e /etc/huxiao/config.yaml ]; then
-  install -m 0640 -o root -g huxiao "$src/config/school-gate.yaml" /etc/huxiao/config.yaml
-  echo "install.sh: wrote an example /etc/huxiao/config.yaml; edit it for this site"
-fi
+install_app() {
+  "$src/scripts/stage-runtime.sh" "$prefix"
+  # Production dependencies only, from the lockfile: no TypeScript, ESLint, TF.js or the demo's broker.
+  (cd "$prefix" && npm ci --omit=dev --no-audit --no-fund)
+  ln -sf "$prefix/dist/edge/cli/main.js" /usr/local/bin/huxiao
+}
 
-install -m 0644 "$src/systemd/huxiao-edge.service" /etc/systemd/system/huxiao-edge.service
-systemctl daemon-reload
-systemctl enable huxiao-edge.service
+install_config() {
+  install -d -m 0750 -o root -g huxiao /etc/huxiao /etc/huxiao/secrets
+  if [ ! -e /etc/huxiao/config.yaml ]; then
+    install -m 0640 -o root -g huxiao "$src/config/school-gate.yaml" /etc/huxiao/config.yaml
+    echo "install.sh: wrote an example /etc/huxiao/config.yaml; edit it for this site"
+  fi
+}
+
+install_service() {
+  install -m 0644 "$src/systemd/huxiao-edge.service" /etc/systemd/system/huxiao-edge.service
+  systemctl daemon-reload
+  systemctl enable huxiao-edge.service
+}
+
+check_prerequisites
+install_system_packages
+create_user
+install_app
+install_config
+install_service
 echo "install.sh: done. Next: edit /etc/huxiao/config.yaml, 'huxiao check --config /etc/huxiao/config.yaml', 'systemctl start huxiao-edge'"

@@ -4,7 +4,7 @@
 # Then e.g.: node dist/edge/cli/main.js probe rtsp://127.0.0.1:8554/stream
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-if [ ! -f "$root/dist/edge/ingest/footage.js" ]; then (cd "$root" && npm run build); fi
+if [ ! -f "$root/dist/scripts/devkit/footage.js" ]; then (cd "$root" && npm run build); fi
 
 file=""
 args=()
@@ -16,6 +16,6 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -z "$file" ]; then
-  file="$(cd "$root" && node --input-type=module -e "import { footageMp4 } from './dist/edge/ingest/footage.js'; process.stdout.write(await footageMp4());")"
+  file="$(cd "$root" && node --input-type=module -e "import { footageMp4 } from './dist/scripts/devkit/footage.js'; process.stdout.write(await footageMp4());")"
 fi
 exec "${HUXIAO_GI_PYTHON:-/usr/bin/python3}" "$root/scripts/rtsp-server.py" --file "$file" "${args[@]}"

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { GpioLineConfig } from '../config/actions.js';
 import { HuxiaoError } from '../errors.js';
 import { moduleLogger } from '../log.js';
+import { runTool } from '../process/run-tool.js';
+import { describeExit, startTool, succeeded, type PipedTool, type RunningTool } from '../process/tool.js';
 import { describeLine, type InputLine, type OutputLine } from './gpio-sysfs.js';
 
 /** The libgpiod 1.6 tools (Debian package gpiod) this fallback drives. */
@@ -58,21 +59,10 @@ function parseGpiodetect(output: string): GpiodChip[] {
 }
 
 /** Runs a tool to completion and returns its stdout; a failure names the tool, its arguments and its message. */
-function capture(command: string, args: readonly string[], what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', (error) => {
-      reject(new HuxiaoError('GPIO_LINE', `${what}: cannot run ${command}: ${error.message}`, { cause: error }));
-    });
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve(stdout);
-      else reject(new HuxiaoError('GPIO_LINE', `${what}: ${command} ${args.join(' ')} failed (${signal ?? `exit ${String(code)}`}): ${stderr.trim() || 'no message'}`));
-    });
-  });
+async function capture(command: string, args: readonly string[], what: string): Promise<string> {
+  const { exit, stdout } = await runTool({ command, args, errorCode: 'GPIO_LINE', purpose: what });
+  if (succeeded(exit)) return stdout;
+  throw new HuxiaoError('GPIO_LINE', `${what}: ${command} ${args.join(' ')} failed (${describeExit(exit)}): ${exit.stderr.join(' | ') || 'no message'}`);
 }
 
 /**
@@ -105,39 +95,26 @@ export class Gpiod {
     const { chip, offset } = await this.#resolve(line);
     const gpioset = this.#tool('gpioset');
     const name = describeLine(line);
-    let holder: ChildProcess | undefined;
+    let holder: RunningTool | undefined;
     let held: boolean | undefined;
     let wanted = false;
     let closed = false;
     let queue = Promise.resolve();
 
-    const release = (child: ChildProcess | undefined): Promise<void> => {
-      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      return new Promise((resolve) => {
-        const kill = setTimeout(() => child.kill('SIGKILL'), RELEASE_GRACE_MS);
-        child.once('close', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.stdin?.end();
-      });
+    const release = async (tool: RunningTool | undefined): Promise<void> => {
+      await tool?.stop({ ask: 'end-stdin', graceMs: RELEASE_GRACE_MS });
     };
-    const hold = (active: boolean): ChildProcess => {
+    const hold = (active: boolean): RunningTool => {
       const args = ['--mode=wait', ...(activeLow ? ['--active-low'] : []), chip.name, `${String(offset)}=${active ? '1' : '0'}`];
-      const child = spawn(gpioset, args, { stdio: ['pipe', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      child.stdin.on('error', () => undefined);
-      child.on('error', (error) => {
-        log.error({ line: name, chip: chip.name, offset, err: error }, `cannot run ${gpioset}; the line is not driven`);
-      });
-      child.on('close', (code, signal) => {
-        if (holder !== child) return;
+      const tool = startTool({ command: gpioset, args, errorCode: 'GPIO_LINE', purpose: `driving ${name}`, holdStdin: true });
+      void tool.exited.then((exit) => {
+        if (holder !== tool) return;
         holder = undefined;
         held = undefined;
-        log.error({ line: name, chip: chip.name, offset, code, signal, stderr: stderr.trim() }, `gpioset stopped holding ${name}; the line is not driven (busy, or the chip is gone?)`);
+        if (exit.kind === 'spawn-error') log.error({ line: name, chip: chip.name, offset, err: exit.error }, `cannot run ${gpioset}; the line is not driven`);
+        else log.error({ line: name, chip: chip.name, offset, exit: describeExit(exit), stderr: exit.stderr.join(' | ') }, `gpioset stopped holding ${name}; the line is not driven (busy, or the chip is gone?)`);
       });
-      return child;
+      return tool;
     };
     const apply = (): void => {
       queue = queue
@@ -164,9 +141,9 @@ export class Gpiod {
       },
       close: () => {
         closed = true;
-        const child = holder;
+        const tool = holder;
         holder = undefined;
-        void release(child);
+        void release(tool);
       },
     };
   }
@@ -178,35 +155,32 @@ export class Gpiod {
     const initial = (await capture(this.#tool('gpioget'), [...flags, chip.name, String(offset)], `reading ${name}`)).trim();
     if (initial !== '0' && initial !== '1') throw new HuxiaoError('GPIO_LINE', `reading ${name}: gpioget printed "${initial}", expected 0 or 1`);
     let level = initial === '1';
-    let monitor: ChildProcess | undefined;
+    let monitor: PipedTool | undefined;
     return {
       read: () => level,
       watch: (onChange) => {
         const gpiomon = this.#tool('gpiomon');
         // -b: line-buffered, or edges would sit in stdio's block buffer of a pipe.
-        const child = spawn(gpiomon, ['-b', ...flags, `--format=${MONITOR_FORMAT}`, chip.name, String(offset)], { stdio: ['ignore', 'pipe', 'pipe'] });
-        monitor = child;
-        let stderr = '';
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-        createInterface({ input: child.stdout }).on('line', (text) => {
+        const args = ['-b', ...flags, `--format=${MONITOR_FORMAT}`, chip.name, String(offset)];
+        const tool = startTool({ command: gpiomon, args, errorCode: 'GPIO_LINE', purpose: `watching ${name}`, stdout: 'pipe' });
+        monitor = tool;
+        createInterface({ input: tool.stdout }).on('line', (text) => {
           const match = MONITOR_LINE.exec(text.trim());
           if (match === null || Number(match[1]) !== offset) return;
           level = match[2] === '1';
           onChange();
         });
-        child.on('error', (error) => {
-          log.error({ line: name, chip: chip.name, offset, err: error }, `cannot run ${gpiomon}; the line is not watched`);
-        });
-        child.on('close', (code, signal) => {
-          if (monitor !== child) return;
+        void tool.exited.then((exit) => {
+          if (monitor !== tool) return;
           monitor = undefined;
-          log.error({ line: name, chip: chip.name, offset, code, signal, stderr: stderr.trim() }, `gpiomon stopped watching ${name}; the button is not read (busy, or the chip is gone?)`);
+          if (exit.kind === 'spawn-error') log.error({ line: name, chip: chip.name, offset, err: exit.error }, `cannot run ${gpiomon}; the line is not watched`);
+          else log.error({ line: name, chip: chip.name, offset, exit: describeExit(exit), stderr: exit.stderr.join(' | ') }, `gpiomon stopped watching ${name}; the button is not read (busy, or the chip is gone?)`);
         });
       },
       close: () => {
-        const child = monitor;
+        const tool = monitor;
         monitor = undefined;
-        child?.kill('SIGTERM');
+        void tool?.stop();
       },
     };
   }

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Priority } from '../config/actions.js';
 import { moduleLogger } from '../log.js';
+import { describeExit, startTool, succeeded, type RunningTool } from '../process/tool.js';
 import { Listeners } from './listeners.js';
 
 const RANK: Readonly<Record<Priority, number>> = { normal: 0, high: 1, emergency: 2 };
@@ -45,7 +45,7 @@ interface Queued {
 }
 
 interface Current extends Queued {
-  readonly child: ChildProcess;
+  readonly aplay: RunningTool;
   outcome?: PlaybackOutcome;
 }
 
@@ -123,7 +123,7 @@ export class Player {
     const current = this.#current;
     if (current === undefined || current.outcome !== undefined) return;
     current.outcome = outcome;
-    current.child.kill('SIGTERM');
+    void current.aplay.stop();
   }
 
   async #drain(): Promise<void> {
@@ -140,42 +140,41 @@ export class Player {
     }
   }
 
-  #playOne(entry: Queued): Promise<void> {
+  async #playOne(entry: Queued): Promise<void> {
     const { request } = entry;
     const files = request.chimePath === undefined ? [request.wavPath] : [request.chimePath, request.wavPath];
-    return new Promise((resolve) => {
-      const spawnedAt = Date.now();
-      const child = spawn(this.#options.aplay ?? 'aplay', ['-D', this.#options.device, ...files], { stdio: ['ignore', 'ignore', 'pipe'] });
-      const current: Current = { ...entry, child };
-      this.#current = current;
-      let startedAt: number | undefined;
-      let stderr = '';
-      let failure: string | undefined;
-      let spawnError: NodeJS.ErrnoException | undefined;
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (chunk: string) => {
-        if (startedAt === undefined && chunk.includes('Playing ')) {
-          startedAt = Date.now();
-          this.#listeners.emit({ kind: 'start', request, requestedAt: entry.requestedAt, spawnedAt, startedAt });
-          log.info({ alert: request.alertId, text: request.text, wav: request.wavPath, priority: request.priority }, 'warning playing');
-        } else if (stderr.length < 2000) stderr += chunk;
-      });
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        spawnError = error;
-        failure = error.code === 'ENOENT' ? 'aplay is not installed (apt-get install alsa-utils)' : error.message;
-        if (error.code === 'ENOENT' && !this.#aplayMissing) {
-          this.#aplayMissing = true;
-          log.warn('aplay is not installed (apt-get install alsa-utils); voice warnings cannot be heard');
-        }
-      });
-      child.on('close', (code, signal) => {
-        this.#current = undefined;
-        if (failure === undefined && current.outcome === undefined && code !== 0) failure = `aplay ${signal ?? `exit ${String(code)}`}: ${stderr.trim().split('\n').slice(-2).join(' | ')}`;
-        const outcome: PlaybackOutcome = current.outcome ?? (failure === undefined ? 'completed' : 'failed');
-        if (outcome === 'failed' && !this.#aplayMissing) log.warn({ alert: request.alertId, device: this.#options.device, reason: failure, ...(spawnError === undefined ? {} : { err: spawnError }) }, 'playback failed');
-        this.#listeners.emit({ kind: 'end', request, requestedAt: entry.requestedAt, ...(startedAt === undefined ? {} : { startedAt }), endedAt: Date.now(), outcome, ...(failure === undefined ? {} : { error: failure }) });
-        resolve();
-      });
+    const spawnedAt = Date.now();
+    let startedAt: number | undefined;
+    const aplay = startTool({
+      command: this.#options.aplay ?? 'aplay',
+      args: ['-D', this.#options.device, ...files],
+      errorCode: 'AUDIO_TOOL_MISSING',
+      aptPackage: 'alsa-utils',
+      purpose: 'voice warnings',
+      onStderrLine: (line) => {
+        if (startedAt !== undefined || !line.startsWith('Playing ')) return;
+        startedAt = Date.now();
+        this.#listeners.emit({ kind: 'start', request, requestedAt: entry.requestedAt, spawnedAt, startedAt });
+        log.info({ alert: request.alertId, text: request.text, wav: request.wavPath, priority: request.priority }, 'warning playing');
+      },
     });
+    const current: Current = { ...entry, aplay };
+    this.#current = current;
+    const exit = await aplay.exited;
+    this.#current = undefined;
+    let failure: string | undefined;
+    if (exit.kind === 'spawn-error') {
+      failure = exit.error.message;
+      if (!this.#aplayMissing) {
+        this.#aplayMissing = true;
+        log.warn({ err: exit.error }, 'voice warnings cannot be heard');
+      }
+    } else if (current.outcome === undefined && !succeeded(exit)) {
+      const said = exit.stderr.filter((line) => !line.startsWith('Playing '));
+      failure = `aplay ${describeExit(exit)}: ${said.slice(-2).join(' | ')}`;
+    }
+    const outcome: PlaybackOutcome = current.outcome ?? (failure === undefined ? 'completed' : 'failed');
+    if (outcome === 'failed' && !this.#aplayMissing) log.warn({ alert: request.alertId, device: this.#options.device, reason: failure }, 'playback failed');
+    this.#listeners.emit({ kind: 'end', request, requestedAt: entry.requestedAt, ...(startedAt === undefined ? {} : { startedAt }), endedAt: Date.now(), outcome, ...(failure === undefined ? {} : { error: failure }) });
   }
 }

@@ -1,14 +1,15 @@
 import type { Clock } from '../clock/clock.js';
 import { moduleLogger, type Logger } from '../log.js';
+import { describeExit, startTool, type PipedTool, type ToolExit } from '../process/tool.js';
 import { Backoff } from './backoff.js';
 import type { CameraState, CameraStateListener, CameraStatus } from './camera-status.js';
 import { redactUrl } from './camera-url.js';
 import { liveArgs, RTSP_SOCKET_TIMEOUT_US, type Camera } from './ffmpeg-args.js';
-import { spawnFfmpeg, stopFfmpeg, type FfmpegChild } from './ffmpeg-process.js';
+import { ffmpegTool } from './ffmpeg-process.js';
 import type { Frame } from './frame.js';
 import { FrameReader } from './frame-reader.js';
 import { FpsMeter } from './fps-meter.js';
-import { classifyStderrLine, LineSplitter, worstFault, type ClassifiedLine } from './stderr-classifier.js';
+import { classifyStderrLine, worstFault, type ClassifiedLine } from './stderr-classifier.js';
 
 export interface CameraSourceOptions {
   readonly camera: Camera;
@@ -30,7 +31,7 @@ const MIN_STARTUP_TIMEOUT_MS = 15_000;
 const LOGGED_LINES_PER_RUN = 5;
 
 interface Run {
-  readonly child: FfmpegChild;
+  readonly ffmpeg: PipedTool;
   readonly startedAt: number;
   readonly lines: ClassifiedLine[];
   frames: number;
@@ -102,7 +103,7 @@ export class CameraSource {
     this.#watchdog = undefined;
     this.#retryTimer = undefined;
     const run = this.#run;
-    if (run !== undefined) await stopFfmpeg(run.child);
+    if (run !== undefined) await run.ffmpeg.stop();
     this.#reader.reset();
     this.#setState('stopped', undefined);
   }
@@ -129,36 +130,29 @@ export class CameraSource {
 
   #spawn(): void {
     this.#reader.reset();
-    let child: FfmpegChild;
-    try {
-      child = spawnFfmpeg(liveArgs(this.#options.camera));
-    } catch (error) {
-      this.#fail('error', error instanceof Error ? error.message : String(error));
-      return;
-    }
-    const run: Run = { child, startedAt: performance.now(), lines: [], frames: 0, stalled: false, suppressed: 0 };
+    const run: Run = {
+      ffmpeg: startTool({
+        ...ffmpegTool(liveArgs(this.#options.camera)),
+        stdout: 'pipe',
+        onStderrLine: (line) => {
+          this.#stderrLine(run, line);
+        },
+      }),
+      startedAt: performance.now(),
+      lines: [],
+      frames: 0,
+      stalled: false,
+      suppressed: 0,
+    };
     this.#run = run;
     this.#lastFrameMono = run.startedAt;
-    child.stdout.on('data', (chunk: Buffer) => {
+    run.ffmpeg.stdout.on('data', (chunk: Buffer) => {
       this.#reader.push(chunk, (frame) => {
         this.#deliver(run, frame);
       });
     });
-    const splitter = new LineSplitter();
-    const onLine = (line: string): void => {
-      this.#stderrLine(run, line);
-    };
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      splitter.push(chunk, onLine);
-    });
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      // Only spawn failures land here (ENOENT: ffmpeg not installed); 'close' still follows.
-      run.lines.unshift({ fault: 'error', text: error.code === 'ENOENT' ? 'ffmpeg is not installed or not on PATH' : error.message });
-    });
-    child.on('close', (code, signal) => {
-      splitter.flush(onLine);
-      this.#exited(run, code, signal);
+    void run.ffmpeg.exited.then((exit) => {
+      this.#exited(run, exit);
     });
   }
 
@@ -197,31 +191,34 @@ export class CameraSource {
     if (silentFor < limit) return;
     run.stalled = true;
     this.#log.warn({ silentMs: Math.round(silentFor), frames: run.frames }, 'stream stalled; restarting ffmpeg');
-    void stopFfmpeg(run.child, 500);
+    void run.ffmpeg.stop({ graceMs: 500 });
   }
 
-  #exited(run: Run, code: number | null, signal: NodeJS.Signals | null): void {
+  #exited(run: Run, exit: ToolExit): void {
     if (this.#run === run) this.#run = undefined;
     if (run.suppressed > 0) this.#log.warn({ suppressed: run.suppressed }, 'further ffmpeg stderr lines not logged');
     if (!this.#running) return;
-    const ranMs = performance.now() - run.startedAt;
-    this.#log.info({ code, signal, frames: run.frames, ranMs: Math.round(ranMs) }, 'ffmpeg exited');
+    this.#log.info({ exit: describeExit(exit), frames: run.frames, ranMs: Math.round(exit.ranMs) }, 'ffmpeg exited');
+    if (exit.kind === 'spawn-error') {
+      this.#fail('error', exit.error.message);
+      return;
+    }
     if (run.stalled) {
       this.#fail('stalled', `no frame for ${String(this.#options.camera.reconnect.stallTimeoutSeconds)} s`);
       return;
     }
     // Exit 0 is a clean end of stream; decode errors logged on the way (UDP loss) did not end it.
-    if (code === 0) {
+    if (exit.kind === 'exit' && exit.code === 0) {
       this.#fail('ended', 'the camera ended the stream');
       return;
     }
     const cause = worstFault(run.lines);
     if (cause === undefined) {
-      this.#fail('error', `ffmpeg exited with ${signal ?? `code ${String(code)}`}`);
+      this.#fail('error', `ffmpeg exited (${describeExit(exit)})`);
       return;
     }
     // ffmpeg reports its RTSP socket timeout as "Invalid data found when processing input"; the run's length tells.
-    const timedOut = cause.fault === 'error' && run.frames === 0 && ranMs >= RTSP_SOCKET_TIMEOUT_US / 1000;
+    const timedOut = cause.fault === 'error' && run.frames === 0 && exit.ranMs >= RTSP_SOCKET_TIMEOUT_US / 1000;
     this.#fail(timedOut ? 'timeout' : cause.fault, cause.text);
   }
 

@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Clock } from '../clock/clock.js';
 import { HuxiaoError } from '../errors.js';
+import { describeExit, startTool, succeeded, type PipedTool } from '../process/tool.js';
 import { fileArgs, type OutputShape } from './ffmpeg-args.js';
-import { spawnFfmpeg, stopFfmpeg, type FfmpegChild } from './ffmpeg-process.js';
+import { ffmpegTool } from './ffmpeg-process.js';
 import type { Frame } from './frame.js';
 import { FrameReader } from './frame-reader.js';
-import { classifyStderrLine, LineSplitter } from './stderr-classifier.js';
+import { classifyStderrLine } from './stderr-classifier.js';
 
 export interface FileSourceOptions {
   /** Camera id the frames carry. */
@@ -29,7 +30,7 @@ export interface FileSourceResult {
  */
 export class FileSource {
   readonly #options: FileSourceOptions;
-  #child: FfmpegChild | undefined;
+  #ffmpeg: PipedTool | undefined;
   #stopped = false;
 
   constructor(options: FileSourceOptions) {
@@ -42,42 +43,28 @@ export class FileSource {
     if (!existsSync(input)) throw new HuxiaoError('REPLAY_INPUT', `${input}: no such file`);
     if (!statSync(input).isFile()) throw new HuxiaoError('REPLAY_INPUT', `${input}: not a regular file`);
     const reader = new FrameReader({ camera, width: shape.width, height: shape.height, clock, poolSize: 2, whenExhausted: 'grow' });
-    const child = spawnFfmpeg(fileArgs(input, shape));
-    this.#child = child;
     const problems: string[] = [];
-    const splitter = new LineSplitter();
-    const onLine = (line: string): void => {
-      const classified = classifyStderrLine(line);
-      if (classified !== undefined && problems.length < 5) problems.push(classified.text);
-    };
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      splitter.push(chunk, onLine);
+    const ffmpeg = startTool({
+      ...ffmpegTool(fileArgs(input, shape)),
+      stdout: 'pipe',
+      onStderrLine: (line) => {
+        const classified = classifyStderrLine(line);
+        if (classified !== undefined && problems.length < 5) problems.push(classified.text);
+      },
     });
-    const closed = new Promise<{ code: number | null; spawnError: NodeJS.ErrnoException | undefined }>((resolve) => {
-      let spawnError: NodeJS.ErrnoException | undefined;
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        spawnError = error;
-      });
-      child.on('close', (code) => {
-        splitter.flush(onLine);
-        resolve({ code, spawnError });
-      });
-    });
+    this.#ffmpeg = ffmpeg;
     try {
-      for await (const chunk of child.stdout) await reader.pushAwaiting(chunk as Buffer, onFrame);
+      for await (const chunk of ffmpeg.stdout) await reader.pushAwaiting(chunk as Buffer, onFrame);
     } catch (error) {
-      await stopFfmpeg(child);
+      await ffmpeg.stop();
       throw error;
     } finally {
-      this.#child = undefined;
+      this.#ffmpeg = undefined;
     }
-    const { code, spawnError } = await closed;
-    if (spawnError !== undefined) {
-      throw new HuxiaoError('FFMPEG_MISSING', spawnError.code === 'ENOENT' ? 'ffmpeg is not installed or not on PATH' : spawnError.message);
-    }
+    const exit = await ffmpeg.exited;
+    if (exit.kind === 'spawn-error') throw exit.error;
     if (this.#stopped) return { frames: reader.delivered };
-    if (code !== 0) throw new HuxiaoError('REPLAY_INPUT', `${input}: ffmpeg cannot decode it (exit ${String(code)}): ${problems.join('; ') || 'no message'}`);
+    if (!succeeded(exit)) throw new HuxiaoError('REPLAY_INPUT', `${input}: ffmpeg cannot decode it (${describeExit(exit)}): ${problems.join('; ') || 'no message'}`);
     if (reader.delivered === 0) throw new HuxiaoError('REPLAY_INPUT', `${input}: no video frames in the file`);
     return { frames: reader.delivered };
   }
@@ -85,7 +72,6 @@ export class FileSource {
   /** Ends decoding early; start() then resolves with the frames delivered so far. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    const child = this.#child;
-    if (child !== undefined) await stopFfmpeg(child);
+    await this.#ffmpeg?.stop();
   }
 }

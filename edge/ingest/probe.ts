@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
 import { HuxiaoError } from '../errors.js';
+import { runTool } from '../process/run-tool.js';
+import { succeeded } from '../process/tool.js';
 import { parseCameraUrl, redactUrl } from './camera-url.js';
 import { RTSP_SOCKET_TIMEOUT_US } from './ffmpeg-args.js';
-import { ffprobeBinary } from './ffmpeg-process.js';
+import { ffprobeTool } from './ffmpeg-process.js';
 import { classifyStderrLine, worstFault, type ClassifiedLine, type StreamFault } from './stderr-classifier.js';
 
 export interface ProbeResult {
@@ -54,30 +55,21 @@ export async function probe(url: string, options: ProbeOptions = {}): Promise<Pr
   const timeoutMs = options.timeoutMs ?? 20_000;
   const args = ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', options.transport ?? 'tcp', '-timeout', String(RTSP_SOCKET_TIMEOUT_US)];
   args.push('-select_streams', 'v:0', '-show_entries', 'stream=codec_name,profile,width,height,avg_frame_rate,r_frame_rate', '-of', 'json', url);
-  const started = performance.now();
-  const { code, stdout, stderr, spawnError, killed } = await new Promise<{ code: number | null; stdout: string; stderr: string; spawnError?: NodeJS.ErrnoException; killed: boolean }>((resolve) => {
-    const child = spawn(ffprobeBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let failure: NodeJS.ErrnoException | undefined;
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      failure = error;
-    });
-    child.on('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      resolve({ code: exitCode, stdout: out, stderr: err, ...(failure === undefined ? {} : { spawnError: failure }), killed: signal === 'SIGKILL' });
-    });
+  const lines: ClassifiedLine[] = [];
+  const { exit, stdout } = await runTool({
+    ...ffprobeTool(args),
+    onStderrLine: (line) => {
+      const classified = classifyStderrLine(line);
+      if (classified !== undefined) lines.push(classified);
+    },
+    timeoutMs,
+    killGraceMs: 500,
   });
-  if (spawnError?.code === 'ENOENT') throw new HuxiaoError('FFMPEG_MISSING', 'ffprobe is not installed or not on PATH');
-  if (killed) throw new HuxiaoError('PROBE_FAILED', `${shown}: ${REASONS.timeout}`);
-  const lines = stderr.split(/\r?\n/).map(classifyStderrLine).filter((line): line is ClassifiedLine => line !== undefined);
-  if (code !== 0) {
+  if (exit.kind === 'timeout') throw new HuxiaoError('PROBE_FAILED', `${shown}: ${REASONS.timeout}`);
+  if (!succeeded(exit)) {
     const cause = worstFault(lines);
     // ffprobe reports its RTSP socket timeout as "Invalid data found when processing input"; the run's length tells.
-    const fault = cause?.fault === 'error' && performance.now() - started >= RTSP_SOCKET_TIMEOUT_US / 1000 ? 'timeout' : (cause?.fault ?? 'error');
+    const fault = cause?.fault === 'error' && exit.ranMs >= RTSP_SOCKET_TIMEOUT_US / 1000 ? 'timeout' : (cause?.fault ?? 'error');
     throw new HuxiaoError('PROBE_FAILED', `${shown}: ${REASONS[fault]}${cause === undefined ? '' : ` (ffprobe: ${cause.text})`}`);
   }
   const stream = (JSON.parse(stdout) as { streams?: FfprobeStream[] }).streams?.[0];

@@ -48,20 +48,3 @@ export function classifyStderrLine(line: string): ClassifiedLine | undefined {
 export function worstFault(lines: readonly ClassifiedLine[]): ClassifiedLine | undefined {
   return lines.find((line) => line.fault !== 'error') ?? lines[0];
 }
-
-/** Splits a stderr stream into lines across chunk boundaries. */
-export class LineSplitter {
-  #rest = '';
-
-  push(chunk: string, onLine: (line: string) => void): void {
-    const parts = (this.#rest + chunk).split(/\r?\n|\r/);
-    this.#rest = parts.pop() ?? '';
-    // A \r\n split across two chunks leaves an empty part; empty lines carry nothing anyway.
-    for (const part of parts) if (part !== '') onLine(part);
-  }
-
-  flush(onLine: (line: string) => void): void {
-    if (this.#rest !== '') onLine(this.#rest);
-    this.#rest = '';
-  }
-}

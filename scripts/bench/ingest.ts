@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { WallClock } from '../../edge/clock/clock.js';
 import { cameraSchema } from '../../edge/config/cameras.js';
 import { CameraSource } from '../../edge/ingest/camera-source.js';
-import { footageMp4 } from '../../edge/ingest/footage.js';
-import { ffmpegBinary } from '../../edge/ingest/ffmpeg-process.js';
-import { RtspTestServer } from '../../edge/ingest/rtsp-test-server.js';
-import { freePort } from '../../test/helpers/ports.js';
+import { ffmpegTool } from '../../edge/ingest/ffmpeg-process.js';
+import { startTool } from '../../edge/process/tool.js';
+import { footageMp4 } from '../devkit/footage.js';
+import { freeLoopbackPort } from '../devkit/free-port.js';
+import { RtspTestServer } from '../devkit/rtsp-test-server.js';
 import { machineLine } from './machine.js';
 import { childPids, processCpuSeconds } from './lib/ingest-proc.js';
 
@@ -44,29 +44,19 @@ async function measureCameraSources(url: string): Promise<{ ffmpeg: number; node
 
 async function measureFloor(url: string): Promise<{ ffmpeg: number; wall: number }> {
   const children = Array.from({ length: cameras }, () =>
-    spawn(ffmpegBinary(), ['-hide_banner', '-nostdin', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', url, '-f', 'null', '-'], { stdio: 'ignore' }),
+    startTool(ffmpegTool(['-hide_banner', '-nostdin', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', url, '-f', 'null', '-'])),
   );
   const started = performance.now();
   await sleep(seconds * 1000);
   const ffmpeg = sumCpu(children.map((child) => child.pid ?? -1));
   const wall = (performance.now() - started) / 1000;
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          child.once('close', () => {
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(children.map((child) => child.stop()));
   return { ffmpeg, wall };
 }
 
 process.stdout.write(`${machineLine()}\n`);
 const file = await footageMp4();
-const server = new RtspTestServer({ file, port: await freePort() });
+const server = new RtspTestServer({ file, port: await freeLoopbackPort() });
 await server.start();
 try {
   const ingest = await measureCameraSources(server.url());

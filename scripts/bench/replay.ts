@@ -1,7 +1,7 @@
 import { parseConfig } from '../../edge/config/load.js';
-import { footageSource } from '../../edge/ingest/footage.js';
 import { replay } from '../../edge/ingest/replay.js';
 import { openReplayPerception } from '../../edge/perception-replay.js';
+import { footageSource } from '../devkit/footage.js';
 import { machineLine } from './machine.js';
 
 /**

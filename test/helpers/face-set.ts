@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { packageRoot } from '../../edge/ingest/footage.js';
+import { packageRoot } from './footage.js';
 import type { Box } from '../../edge/vision/detection.js';
 
 /**

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { footageMp4, type FootageOptions } from '../../edge/ingest/footage.js';
+import { footageMp4, type FootageOptions } from '../../scripts/devkit/footage.js';
 import type { RgbImage } from '../../edge/ingest/frame.js';
 
-export { footageMp4, footageSource, mediaDir } from '../../edge/ingest/footage.js';
+export { footageMp4, footageSource, mediaDir, packageRoot } from '../../scripts/devkit/footage.js';
 
 const run = promisify(execFile);
 

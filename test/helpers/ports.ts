@@ -1,1 +1,1 @@
-export { freeLoopbackPort as freePort } from '../../edge/demo/free-port.js';
+export { freeLoopbackPort as freePort } from '../../scripts/devkit/free-port.js';

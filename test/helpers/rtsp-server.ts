@@ -1,5 +1,5 @@
-import { RtspTestServer } from '../../edge/ingest/rtsp-test-server.js';
-import { footageMp4 } from '../../edge/ingest/footage.js';
+import { footageMp4 } from '../../scripts/devkit/footage.js';
+import { RtspTestServer } from '../../scripts/devkit/rtsp-test-server.js';
 import { freePort } from './ports.js';
 
 export { RtspTestServer };

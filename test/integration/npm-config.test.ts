@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { packageRoot } from '../../edge/ingest/footage.js';
+import { packageRoot } from '../helpers/footage.js';
 
 it('npm commands in the checkout print no config warnings, and onnxruntime-node\'s install script (the CUDA download) stays denied', () => {
   const root = packageRoot();

@@ -3,9 +3,9 @@ import { before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../edge/config/load.js';
-import { footageSource, packageRoot } from '../../edge/ingest/footage.js';
 import { replay } from '../../edge/ingest/replay.js';
 import { openReplayPerception, type ReplayPerception } from '../../edge/perception-replay.js';
+import { footageSource, packageRoot } from '../helpers/footage.js';
 
 /**
  * Real footage, real detector, real tracker and rules: vtest.avi replayed once through the scenario config, every

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { parseDocument } from 'yaml';
-import { packageRoot } from '../../../edge/ingest/footage.js';
+import { packageRoot } from '../../helpers/footage.js';
 import { CLI } from '../../helpers/cli.js';
 import type { LogRecord } from '../../helpers/logs.js';
 import { tempDir } from '../../helpers/tmp.js';

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { RtspTestServer } from '../../../edge/ingest/rtsp-test-server.js';
 import { runCli } from '../../helpers/cli.js';
 import { shortClip } from '../../helpers/footage.js';
 import { freePort } from '../../helpers/ports.js';
-import { startRtspServer } from '../../helpers/rtsp-server.js';
+import { startRtspServer, type RtspTestServer } from '../../helpers/rtsp-server.js';
 
 describe('huxiao probe', { concurrency: true }, () => {
   let server: RtspTestServer;
@@ -35,6 +34,12 @@ describe('huxiao probe', { concurrency: true }, () => {
       assert.equal(result.stdout, '');
     });
   }
+
+  it('names a missing ffprobe with FFMPEG_MISSING and the package to install, and exits 1', async () => {
+    const result = await runCli(['probe', server.url({ user: 'installer', password: 'pa55' })], { FFPROBE_PATH: '/nonexistent/bin/ffprobe' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /FFMPEG_MISSING: \/nonexistent\/bin\/ffprobe is not installed or not on PATH \(apt-get install ffmpeg\)/);
+  });
 
   it('rejects a non-RTSP URL with CAMERA_URL and exit code 2', async () => {
     const result = await runCli(['probe', 'http://admin:secret@10.0.0.2/video']);

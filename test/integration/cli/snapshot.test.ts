@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import type { RgbImage } from '../../../edge/ingest/frame.js';
-import type { RtspTestServer } from '../../../edge/ingest/rtsp-test-server.js';
 import { runCli } from '../../helpers/cli.js';
 import { shortClip } from '../../helpers/footage.js';
 import { videoFrames } from '../../helpers/frames.js';
 import { decodeJpeg, JPEG_NOISE, meanAbsDiff } from '../../helpers/pictures.js';
-import { startRtspServer } from '../../helpers/rtsp-server.js';
+import { startRtspServer, type RtspTestServer } from '../../helpers/rtsp-server.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 describe('huxiao snapshot', { concurrency: true }, () => {

@@ -62,4 +62,17 @@ describe('FileSource', () => {
     const source = new FileSource({ camera: 'pond', input: '/nonexistent/clip.mp4', shape: SHAPE, clock: new MediaClock({ anchor: 0, fps: 5 }), onFrame: () => undefined });
     await assert.rejects(source.start(), (error: unknown) => isHuxiaoError(error) && error.code === 'REPLAY_INPUT' && /no such file/.test(error.message));
   });
+
+  it('names a missing ffmpeg with FFMPEG_MISSING and the package to install', async () => {
+    const clip = await shortClip(3);
+    const saved = process.env.FFMPEG_PATH;
+    process.env.FFMPEG_PATH = '/nonexistent/bin/ffmpeg';
+    try {
+      const source = new FileSource({ camera: 'pond', input: clip, shape: SHAPE, clock: new MediaClock({ anchor: 0, fps: 5 }), onFrame: () => undefined });
+      await assert.rejects(source.start(), (error: unknown) => isHuxiaoError(error) && error.code === 'FFMPEG_MISSING' && error.message === '/nonexistent/bin/ffmpeg is not installed or not on PATH (apt-get install ffmpeg)');
+    } finally {
+      if (saved === undefined) delete process.env.FFMPEG_PATH;
+      else process.env.FFMPEG_PATH = saved;
+    }
+  });
 });

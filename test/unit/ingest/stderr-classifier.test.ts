@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyStderrLine, LineSplitter, worstFault, type ClassifiedLine } from '../../../edge/ingest/stderr-classifier.js';
+import { classifyStderrLine, worstFault, type ClassifiedLine } from '../../../edge/ingest/stderr-classifier.js';
 
 /** Lines captured from ffmpeg 5.1 against scripts/rtsp-server.py and closed / silent ports on this machine. */
 const REAL: readonly [string, string][] = [
@@ -46,15 +46,5 @@ describe('worstFault', () => {
     assert.equal(worstFault([generic, auth]), auth);
     assert.equal(worstFault([generic]), generic);
     assert.equal(worstFault([]), undefined);
-  });
-});
-
-describe('LineSplitter', () => {
-  it('joins lines split across chunks and handles \\r progress lines', () => {
-    const lines: string[] = [];
-    const splitter = new LineSplitter();
-    for (const chunk of ['first li', 'ne\nsecond\r', '\nthird\rfourth', ' tail']) splitter.push(chunk, (line) => lines.push(line));
-    splitter.flush((line) => lines.push(line));
-    assert.deepEqual(lines, ['first line', 'second', 'third', 'fourth tail']);
   });
 });

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { LineSplitter } from '../../edge/process/line-splitter.js';
+import { describeExit, startTool, type PipedTool } from '../../edge/process/tool.js';
 import { packageRoot } from './footage.js';
-import { LineSplitter } from './stderr-classifier.js';
 
 export interface RtspTestServerOptions {
   /** H.264 MP4 to serve (see footageMp4()). */
@@ -29,7 +28,7 @@ const READY_TIMEOUT_MS = 20_000;
  */
 export class RtspTestServer {
   readonly #options: RtspTestServerOptions;
-  #child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+  #server: PipedTool | undefined;
 
   constructor(options: RtspTestServerOptions) {
     this.#options = options;
@@ -43,70 +42,64 @@ export class RtspTestServer {
 
   /** Resolves when the server prints "ready" (it listens); rejects with its stderr if it exits first. */
   async start(): Promise<void> {
-    if (this.#child !== undefined) return;
+    if (this.#server !== undefined) return;
     const { file, port, host, path, user, password } = this.#options;
     const args = [join(packageRoot(), 'scripts', 'rtsp-server.py'), '--file', file, '--port', String(port), '--host', host ?? '127.0.0.1', '--path', path ?? '/stream'];
     if (user !== undefined) args.push('--user', user);
-    const env = { ...process.env, HUXIAO_RTSP_PASSWORD: password ?? '' };
-    const child = spawn(pythonBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    this.#child = child;
-    await new Promise<void>((resolve, reject) => {
-      let stderr = '';
-      let settled = false;
-      const splitter = new LineSplitter();
-      const fail = (error: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        child.kill('SIGKILL');
-        this.#child = undefined;
-        reject(error);
-      };
+    const server = startTool({
+      command: pythonBinary(),
+      args,
+      env: { ...process.env, HUXIAO_RTSP_PASSWORD: password ?? '' },
+      errorCode: 'DEVKIT_MISSING',
+      aptPackage: 'python3-gi gir1.2-gst-rtsp-server-1.0',
+      purpose: 'the RTSP test server',
+      stdout: 'pipe',
+      // A Python traceback explains a failed start in its last lines.
+      tail: { lines: 50 },
+    });
+    this.#server = server;
+    const outcome = await new Promise<'ready' | 'exited' | 'timeout'>((resolve) => {
       const timer = setTimeout(() => {
-        fail(new Error(`RTSP test server not ready after ${String(READY_TIMEOUT_MS)} ms: ${stderr.trim()}`));
+        resolve('timeout');
       }, READY_TIMEOUT_MS);
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (chunk: string) => {
-        stderr = (stderr + chunk).slice(-4000);
-      });
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (chunk: string) => {
+      const splitter = new LineSplitter();
+      server.stdout.setEncoding('utf8');
+      server.stdout.on('data', (chunk: string) => {
         splitter.push(chunk, (line) => {
-          if (settled || !line.startsWith('ready ')) return;
-          settled = true;
+          if (!line.startsWith('ready ')) return;
           clearTimeout(timer);
-          resolve();
+          resolve('ready');
         });
       });
-      child.once('error', fail);
-      child.once('exit', (code) => {
-        fail(new Error(`RTSP test server exited with ${String(code)}: ${stderr.trim()}`));
+      void server.exited.then(() => {
+        clearTimeout(timer);
+        resolve('exited');
       });
     });
+    if (outcome === 'ready') return;
+    this.#server = undefined;
+    const exit = await server.stop({ graceMs: 0 });
+    if (exit.kind === 'spawn-error') throw exit.error;
+    const stderr = exit.stderr.join('\n');
+    throw new Error(outcome === 'timeout' ? `RTSP test server not ready after ${String(READY_TIMEOUT_MS)} ms: ${stderr}` : `RTSP test server exited (${describeExit(exit)}): ${stderr}`);
   }
 
   /** Terminates the server (every session ends) and waits for it to exit. */
   async stop(): Promise<void> {
-    const child = this.#child;
-    this.#child = undefined;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((resolve) => child.once('close', () => {
-      resolve();
-    }));
-    child.kill('SIGCONT');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await gone;
-    clearTimeout(timer);
+    const server = this.#server;
+    this.#server = undefined;
+    // A frozen server acts on SIGTERM only once thawed.
+    server?.signal('SIGCONT');
+    await server?.stop({ graceMs: 3000 });
   }
 
   /** Freezes the server (SIGSTOP): connections stay open but no packet flows, as with a hung camera. */
   pause(): void {
-    this.#child?.kill('SIGSTOP');
+    this.#server?.signal('SIGSTOP');
   }
 
   resume(): void {
-    this.#child?.kill('SIGCONT');
+    this.#server?.signal('SIGCONT');
   }
 
   async restart(): Promise<void> {

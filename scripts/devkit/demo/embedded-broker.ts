@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
-import { moduleLogger } from '../log.js';
+import { moduleLogger } from '../../../edge/log.js';
 
 const log = moduleLogger('embedded-broker');
 

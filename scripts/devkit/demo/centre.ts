@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { alertPayloadSchema, telemetryPayloadSchema } from '../uplink/payloads.js';
+import { alertPayloadSchema, telemetryPayloadSchema } from '../../../edge/uplink/payloads.js';
 import type { z } from 'zod';
 
 export type ReceivedAlert = z.output<typeof alertPayloadSchema> & {

@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HuxiaoError } from '../errors.js';
-import { ffmpegBinary } from './ffmpeg-process.js';
+import { HuxiaoError } from '../../edge/errors.js';
+import { ffmpegTool } from '../../edge/ingest/ffmpeg-process.js';
+import { runTool } from '../../edge/process/run-tool.js';
+import { describeExit, succeeded } from '../../edge/process/tool.js';
 
 /** The repository (or installed package) root: the nearest parent holding huxiao-edge's package.json. */
 export function packageRoot(): string {
@@ -56,26 +57,11 @@ export async function footageMp4(options: FootageOptions = {}): Promise<string> 
     ...['-g', '10', '-keyint_min', '10', '-sc_threshold', '0', '-r', '10', '-movflags', '+faststart', temp],
   );
   try {
-    await run(ffmpegBinary(), args);
+    const { exit } = await runTool(ffmpegTool(args));
+    if (!succeeded(exit)) throw new Error(`ffmpeg cannot make ${name} (${describeExit(exit)}): ${exit.stderr.join(' | ')}`);
     renameSync(temp, target);
   } finally {
     rmSync(temp, { force: true });
   }
   return target;
-}
-
-function run(command: string, args: readonly string[]): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolvePromise();
-      else reject(new Error(`${command} exited with ${String(code)}: ${stderr.trim()}`));
-    });
-  });
 }

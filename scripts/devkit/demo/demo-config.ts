@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ConfigError, parseConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
+import { ConfigError, parseConfig } from '../../../edge/config/load.js';
+import type { Config } from '../../../edge/config/schema.js';
 
 /** Often enough that the 80 s demo shows the centre a few health reports. */
 const TELEMETRY_SECONDS = 20;

@@ -1,16 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PlaybackEvent } from '../actions/player.js';
-import { Controller } from '../controller.js';
-import type { CameraWorker } from '../camera-worker.js';
-import { footageMp4, footageSource } from '../ingest/footage.js';
-import { RtspTestServer } from '../ingest/rtsp-test-server.js';
-import { moduleLogger } from '../log.js';
-import { topicRoot } from '../uplink/topics.js';
+import type { PlaybackEvent } from '../../../edge/actions/player.js';
+import { Controller } from '../../../edge/controller.js';
+import type { CameraWorker } from '../../../edge/camera-worker.js';
+import { footageMp4, footageSource } from '../footage.js';
+import { RtspTestServer } from '../rtsp-test-server.js';
+import { moduleLogger } from '../../../edge/log.js';
+import { topicRoot } from '../../../edge/uplink/topics.js';
 import { Centre, type ReceivedAlert, type ReceivedTelemetry } from './centre.js';
 import { demoConfig } from './demo-config.js';
 import { EmbeddedBroker } from './embedded-broker.js';
-import { freeLoopbackPort } from './free-port.js';
+import { freeLoopbackPort } from '../free-port.js';
 
 export interface DemoOptions {
   readonly configPath: string;

@@ -1,0 +1,1 @@
+export type { DemoEvent, DemoSummary } from '../../scripts/devkit/demo/demo.js';

@@ -11,6 +11,7 @@ import { registerReplay } from './replay.js';
 import { registerRun } from './run.js';
 import { registerSnapshot } from './snapshot.js';
 import { registerSpeakerTest } from './speaker-test.js';
+import { registerWebPassword } from './web-password.js';
 
 const program = new Command('huxiao')
   .description('Huxiao Edge: school-safety camera gateway runtime')
@@ -25,6 +26,7 @@ registerSnapshot(program);
 registerReplay(program);
 registerRun(program);
 registerSpeakerTest(program);
+registerWebPassword(program);
 
 /** Exit codes: 0 success, 1 runtime failure, 2 bad input (config, arguments, URL). */
 try {

@@ -21,7 +21,7 @@ function problems(text: string): string[] {
 
 describe('web config', () => {
   it('serves the local page on the LAN addresses, port 8080, by default', () => {
-    assert.deepEqual(parseConfig(minimal, 'test.yaml').web, { enabled: true, host: 'lan', port: 8080 });
+    assert.deepEqual(parseConfig(minimal, 'test.yaml').web, { enabled: true, host: 'lan', port: 8080, passwordFile: '/etc/huxiao/web-password', sessionMinutes: 720, loginAttemptsPerMinute: 5 });
   });
 
   it('takes an address or "lan" as host, and rejects anything else with its path and line', () => {

@@ -62,11 +62,39 @@ export interface LiveArgsOptions {
  * logged (fluent-ffmpeg only builds it here; the process is spawned by the caller so the reader owns stdout).
  */
 export function liveArgs(camera: Camera, options: LiveArgsOptions = {}): string[] {
-  const command = base()
+  return rawOutput(cameraInput(camera), camera.detect, options.frames)._getArguments();
+}
+
+/** The camera's stream as ffmpeg opens it: transport, socket timeout, preset, hardware decoder, extra arguments. */
+function cameraInput(camera: Camera): ffmpeg.FfmpegCommand {
+  return base()
     .input(inputUrl(camera, `camera ${camera.id}`))
     .inputOptions(['-rtsp_transport', camera.input.transport, '-timeout', String(RTSP_SOCKET_TIMEOUT_US)])
     .inputOptions([...PRESET_ARGS[camera.input.preset], ...hwaccelArgs(camera.input.hwaccel), ...camera.input.extraArgs]);
-  return rawOutput(command, camera.detect, options.frames)._getArguments();
+}
+
+export interface LiveViewShape {
+  /** Width of the picture sent to the browser; the height follows the camera's aspect ratio. */
+  readonly width: number;
+  readonly bitrateKbps: number;
+}
+
+/**
+ * ffmpeg's argv for the local page's live view: the camera opened as for detection, then what node-rtsp-stream's
+ * muxer writes (MPEG-TS carrying MPEG-1 video, which JSMpeg decodes in the browser) on stdout. MPEG-1 allows only
+ * the broadcast frame rates, so the output runs at 25 fps whatever the camera sends (repeated frames cost a few bytes);
+ * no B-frames, so a picture is shown as soon as it arrives.
+ */
+export function liveViewArgs(camera: Camera, shape: LiveViewShape): string[] {
+  return cameraInput(camera)
+    .noAudio()
+    .outputOptions(['-sn', '-dn'])
+    .videoFilters([`scale=${String(shape.width)}:-2`])
+    .format('mpegts')
+    .videoCodec('mpeg1video')
+    .outputOptions(['-b:v', `${String(shape.bitrateKbps)}k`, '-bf', '0', '-r', '25'])
+    .output('pipe:1')
+    ._getArguments();
 }
 
 /** ffmpeg's argv for decoding a file as fast as the CPU allows (replay). */

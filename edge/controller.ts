@@ -144,7 +144,9 @@ export class Controller {
 
     await vision.start();
     this.#startCameras(config);
-    this.#operations = new Operations({ web: config.web, runtime: this });
+    const configPath = this.#context.configPath;
+    const configFile = configPath === undefined ? {} : { configFile: { path: configPath, apply: () => this.reload() } };
+    this.#operations = new Operations({ web: config.web, runtime: this, page: { gatewayId: config.gateway.id, storageDir: config.storage.dir, ...configFile } });
     await this.#operations.start();
     log.info({ gateway: config.gateway.id, cameras: this.#workers.size, detector: vision.detector !== undefined, uplink: uplink !== undefined }, 'gateway started');
   }

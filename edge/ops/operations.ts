@@ -3,6 +3,8 @@ import type { CameraWorker } from '../camera-worker.js';
 import type { WebConfig } from '../config/web.js';
 import { moduleLogger } from '../log.js';
 import { healthRoutes } from '../web/routes/health.js';
+import { pageRoutes } from '../web/page.js';
+import type { PageSetup } from '../web/page-context.js';
 import { metricsRoutes } from '../web/routes/metrics.js';
 import { WebServer } from '../web/server.js';
 import { Health, type CameraProbe, type HealthOptions } from './health.js';
@@ -18,6 +20,8 @@ export interface OperationsContext {
   /** Default: systemd-notify with this process's environment. */
   readonly notifier?: SystemdNotifier;
   readonly health?: HealthOptions;
+  /** The local page for installers and the guard room; without it only /metrics and /healthz are served. */
+  readonly page?: PageSetup;
 }
 
 const log = moduleLogger('operations');
@@ -83,6 +87,8 @@ export class Operations {
     const metrics = new RuntimeMetrics({ runtime: this.#context.runtime, health: this.#health });
     metrics.start();
     const routes: FastifyPluginAsync[] = [metricsRoutes(metrics), healthRoutes(this.#health)];
+    const { page, runtime } = this.#context;
+    if (page !== undefined) routes.push(pageRoutes({ ...page, web: this.#context.web, runtime, health: () => this.#health.evaluate() }));
     const web = new WebServer({ config: this.#context.web, routes });
     try {
       await web.start();

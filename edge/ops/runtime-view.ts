@@ -3,6 +3,7 @@ import type { AlertService } from '../alerts/alert-service.js';
 import type { CameraWorker } from '../camera-worker.js';
 import type { Retention } from '../store/retention.js';
 import type { Store } from '../store/store.js';
+import type { Uplink } from '../uplink/uplink.js';
 import type { VisionRuntime } from '../vision/runtime.js';
 
 /**
@@ -15,5 +16,7 @@ export interface RuntimeView {
   readonly alerts: AlertService;
   readonly actions: Actions;
   readonly vision: VisionRuntime;
+  /** Undefined without an mqtt section. */
+  readonly uplink: Uplink | undefined;
   cameras(): readonly CameraWorker[];
 }

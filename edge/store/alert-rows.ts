@@ -80,6 +80,7 @@ export class AlertRows {
   readonly #addState: Statement;
   readonly #states: Statement;
   readonly #count: Statement;
+  readonly #recent: Statement;
 
   constructor(db: Database) {
     this.#insert = db.prepare(`INSERT INTO alerts (id, seq, type, severity, camera, zone, rule, track_id, label, score, box, details, source, cameras,
@@ -97,6 +98,7 @@ export class AlertRows {
     this.#addState = db.prepare('INSERT INTO alert_states (alert_id, event, state, at, by, note) VALUES (?, ?, ?, ?, ?, ?)');
     this.#states = db.prepare('SELECT event, state, at, by, note FROM alert_states WHERE alert_id = ? ORDER BY id');
     this.#count = db.prepare('SELECT count(*) AS n FROM alerts');
+    this.#recent = db.prepare(`SELECT ${COLUMNS} FROM alerts ORDER BY seq DESC LIMIT ?`);
   }
 
   /** Next per-gateway seq; a counter, not max(seq)+1, so it never goes back when retention deletes the newest rows. */
@@ -144,6 +146,11 @@ export class AlertRows {
 
   states(alertId: string): AlertStateRow[] {
     return this.#states.all(alertId) as AlertStateRow[];
+  }
+
+  /** The newest alerts, newest first. */
+  recent(limit: number, gateway: string): Alert[] {
+    return (this.#recent.all(limit) as AlertRow[]).map((row) => toAlert(row, gateway));
   }
 
   count(): number {

@@ -245,7 +245,7 @@ function shapeCard(shape: Shape): HTMLElement {
       if (shape.kind === 'line' && rule.line === item.id) rule.line = next;
     }
     item.id = next;
-    drawOverlay();
+    render();
   });
   const name = el('input', { class: 'name', value: item.name ?? '', placeholder: 'name (optional)', 'aria-label': `${shape.kind} name`, maxlength: '200' });
   name.addEventListener('input', () => {

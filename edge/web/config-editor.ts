@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
 import { ConfigError, readConfigText } from '../config/load.js';
 import type { RuleConfig } from '../config/rules.js';
 import type { CameraConfig } from '../config/cameras.js';
@@ -8,7 +7,7 @@ import type { DeepReadonly } from '../config/schema.js';
 import { HuxiaoError, isHuxiaoError } from '../errors.js';
 import { checkLabels } from '../vision/config-labels.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { applyZoneEdit, type ZoneEdit } from './zone-edit.js';
+import { editedText, type ZoneEdit } from './zone-edit.js';
 
 /** What the gateway's reload reports: the sections applied at once and those that need a restart. */
 export interface ReloadOutcome {
@@ -84,7 +83,6 @@ export class ConfigEditor {
     if (versionOf(text) !== edit.version) {
       return { ok: false, status: 409, problems: [{ path: '(file)', message: `${this.#file.path} changed since the editor loaded it; reload the page and draw again` }] };
     }
-    const doc = parseDocument(text);
     let current: DeepReadonly<CameraConfig> | undefined;
     try {
       current = readConfigText(text, this.#file.path, { secrets: 'defer' }).config.cameras.find((c) => c.id === camera);
@@ -94,8 +92,8 @@ export class ConfigEditor {
       return { ok: false, status: 400, problems: [{ path: '(file)', message: `the file on disk does not validate; fix it by hand first (huxiao check)` }, ...problems] };
     }
     if (current === undefined) return { ok: false, status: 404, problems: [{ path: 'cameras', message: `no camera "${camera}" in the file` }] };
-    applyZoneEdit(doc, { camera, detect: current.detect }, edit);
-    const next = String(doc);
+    const next = editedText(text, { camera, detect: current.detect }, edit);
+    if (next === undefined) return { ok: true, reload: { applied: [], restartRequired: [] } };
     try {
       // The same checks as `huxiao check` on the gateway, secrets included: a file that would not start is not written.
       await checkLabels(readConfigText(next, this.#file.path));

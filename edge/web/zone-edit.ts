@@ -1,4 +1,5 @@
-import { isCollection, isMap, isSeq, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isDeepStrictEqual } from 'node:util';
+import { isCollection, isMap, isSeq, parseDocument, type Document, type ToStringOptions, type YAMLMap, type YAMLSeq } from 'yaml';
 import { z } from 'zod';
 import { HuxiaoError } from '../errors.js';
 import { isNormalized, type Point } from '../rules/geometry.js';
@@ -117,6 +118,22 @@ function removeMissing(seq: YAMLSeq, keep: ReadonlySet<string>, owned: (item: YA
 
 function findById(seq: YAMLSeq, wanted: string, owned: (item: YAMLMap) => boolean = () => true): YAMLMap | undefined {
   return seq.items.find((item): item is YAMLMap => isMap(item) && item.get('id') === wanted && owned(item));
+}
+
+/**
+ * How the edited document is written: flow collections on one line however long (a polygon stays one line) and
+ * without padding inside brackets, as `[[0, 0], [1, 0]]` is written in the example configs. The library rewrites
+ * every flow collection in this one style; comments, key order and block layout stay.
+ */
+const OUTPUT: ToStringOptions = { flowCollectionPadding: false, lineWidth: 0 };
+
+/** The config text with the edit applied; undefined when the edit changes no value (nothing to write or reload). */
+export function editedText(text: string, target: EditTarget, edit: ZoneEdit): string | undefined {
+  const doc = parseDocument(text);
+  const before: unknown = doc.toJS();
+  applyZoneEdit(doc, target, edit);
+  if (isDeepStrictEqual(doc.toJS(), before)) return undefined;
+  return doc.toString(OUTPUT);
 }
 
 export interface EditTarget {

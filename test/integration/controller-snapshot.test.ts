@@ -48,6 +48,8 @@ describe('cmd/snapshot: the camera picture the centre asks for', () => {
         `storage: { dir: "${join(dir.path, 'store')}" }`,
         `audio: { device: "null", chime: { enabled: false }, cache: { dir: "${join(dir.path, 'audio')}" } }`,
         `mqtt: { url: "${broker.url}", username: ${broker.username}, password: ${broker.password} }`,
+        // Not what this test is about, and the default port 8080 may be taken by another run on the machine.
+        'web: { enabled: false }',
       ].join('\n'),
     );
     controller = new Controller({ config: loadConfig(configPath), configPath });

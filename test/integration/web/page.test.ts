@@ -251,8 +251,8 @@ describe('the local page in a real browser', { timeout: 300_000 }, () => {
     const saved = parseDocument(text).toJS() as { cameras: { zones: { id: string; name?: string; polygon: number[][] }[] }[]; rules: { id: string; type: string; zone?: string }[] };
     const zone = saved.cameras[0]?.zones.find((z) => z.id === 'path');
     assert.equal(zone?.name, 'Footpath');
-    assert.equal(zone?.polygon.length, 4);
-    zone?.polygon.forEach(([x, y], i) => {
+    assert.equal(zone.polygon.length, 4);
+    zone.polygon.forEach(([x, y], i) => {
       const [ex, ey] = corners[i] ?? [0, 0];
       assert.ok(Math.abs((x ?? -1) - ex) < 0.01 && Math.abs((y ?? -1) - ey) < 0.01, `corner ${String(i)} normalized: ${String(x)}, ${String(y)}`);
     });
@@ -266,10 +266,12 @@ describe('the local page in a real browser', { timeout: 300_000 }, () => {
   });
 
   it('acknowledges an alert on the alerts page: the store has it acknowledged by the web user, and an audit row', async () => {
-    await waitFor('an alert raised from the footage', () => controller.store.alerts.recent(10, 'gw-page').some((alert) => alert.state === 'raised' && alert.snapshot !== null), 90_000);
+    // The picture is written just after the alert is committed; take an alert whose picture is on disk.
+    const pictured = (): string | undefined => controller.store.alerts.recent(50, 'gw-page').find((alert) => alert.state === 'raised' && controller.store.snapshots.forAlert(alert.id).some((shot) => shot.kind === 'frame'))?.id;
+    await waitFor('an alert raised from the footage, with its picture', () => pictured() !== undefined, 90_000);
+    const id = pictured() ?? '';
     await page.goto(`${base}/alerts`);
-    const card = page.locator('section.alert.state-raised').first();
-    const id = (await card.getAttribute('data-alert')) ?? '';
+    const card = page.locator(`section.alert[data-alert="${id}"]`);
     await card.locator('img').evaluate((img: HTMLImageElement) => img.decode());
     await shot(page, 'alerts');
     await card.locator('button[data-action=ack]').click();
@@ -281,7 +283,7 @@ describe('the local page in a real browser', { timeout: 300_000 }, () => {
     assert.deepEqual(states.at(-1)?.by, `web:${USER}`);
     const audit = controller.store.audit.recent(20).find((row) => row.command === 'web.ack');
     assert.equal(audit?.outcome, 'ok');
-    assert.equal(audit?.detail, `by web:${USER}: alert ${id}`);
+    assert.equal(audit.detail, `by web:${USER}: alert ${id}`);
 
     const picture = await fetch(`${base}/alerts/${id}/snapshot.jpg`, { headers: { cookie: `huxiao_session=${(await browser.context.cookies()).find((c) => c.name === 'huxiao_session')?.value ?? ''}` } });
     assert.equal(picture.status, 200);

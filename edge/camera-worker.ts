@@ -64,6 +64,11 @@ export class CameraWorker {
     return this.#context.camera.id;
   }
 
+  /** The camera's config (the health check reads its stall and reconnect bounds). */
+  get camera(): Camera {
+    return this.#context.camera;
+  }
+
   start(): void {
     const { camera, rules, detector, timezone, clock } = this.#context;
     this.#stopping = false;

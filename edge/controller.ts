@@ -13,6 +13,7 @@ import type { Config } from './config/schema.js';
 import { HuxiaoError } from './errors.js';
 import { encodeJpeg } from './ingest/snapshot.js';
 import { moduleLogger } from './log.js';
+import { Operations } from './ops/operations.js';
 import type { PerceptionResult } from './perception.js';
 import { Retention } from './store/retention.js';
 import { Store } from './store/store.js';
@@ -61,6 +62,7 @@ export class Controller {
   readonly #clock: Clock;
   #config: Config;
   #core: Core | undefined;
+  #operations: Operations | undefined;
   readonly #workers = new Map<string, CameraWorker>();
   readonly #unsubscribe: (() => void)[] = [];
 
@@ -84,6 +86,19 @@ export class Controller {
 
   get uplink(): Uplink | undefined {
     return this.#require().uplink;
+  }
+
+  get vision(): VisionRuntime {
+    return this.#require().vision;
+  }
+
+  get retention(): Retention {
+    return this.#require().retention;
+  }
+
+  /** Health, /metrics, the web server and systemd's READY / WATCHDOG / STOPPING; undefined before start. */
+  get operations(): Operations | undefined {
+    return this.#operations;
   }
 
   async start(): Promise<void> {
@@ -129,6 +144,8 @@ export class Controller {
 
     await vision.start();
     this.#startCameras(config);
+    this.#operations = new Operations({ web: config.web, runtime: this });
+    await this.#operations.start();
     log.info({ gateway: config.gateway.id, cameras: this.#workers.size, detector: vision.detector !== undefined, uplink: uplink !== undefined }, 'gateway started');
   }
 
@@ -147,6 +164,8 @@ export class Controller {
       }
     };
     const core = this.#core;
+    await phase('operations', async () => { await this.#operations?.stop(); });
+    this.#operations = undefined;
     await phase('cameras', () => this.#stopCameras());
     await phase('alerts', async () => { await core?.alerts.stop(); });
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();

@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   GPIO_LINE: 'A configured GPIO line cannot be found (no chip with that label, offset beyond the chip) or cannot be opened.',
   UNEXPECTED: 'A failure the runtime has no code for (a bug, or a system error nobody foresaw); reported with its stack and cause.',
   DEVKIT_MISSING: 'The dev kit, or a tool it needs, is not here: `huxiao demo` where only the runtime is installed, or python3 for the RTSP test server.',
+  WEB_LISTEN: 'The local page cannot listen on the configured address and port (in use, or not an address of this box).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

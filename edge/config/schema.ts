@@ -7,6 +7,7 @@ import { mqttSchema } from './mqtt.js';
 import { storageSchema } from './storage.js';
 import { checkRuleReferences, rulesSchema } from './rules.js';
 import { visionSchema } from './vision.js';
+import { webSchema } from './web.js';
 
 export const CONFIG_VERSION = 1;
 
@@ -27,6 +28,7 @@ export const configSchema = z
     audio: audioSchema,
     actions: actionsSchema,
     gpio: gpioSchema,
+    web: webSchema,
   })
   .strict()
   .superRefine(checkRuleReferences)

@@ -47,6 +47,7 @@ export class Outbox {
   readonly #pending: Statement;
   readonly #delivered: Statement;
   readonly #depth: Statement;
+  readonly #oldest: Statement;
   readonly #listeners = new Set<() => void>();
 
   constructor(db: Database) {
@@ -54,6 +55,7 @@ export class Outbox {
     this.#pending = db.prepare('SELECT * FROM outbox WHERE lane = ? AND id > ? AND delivered_at IS NULL ORDER BY id LIMIT ?');
     this.#delivered = db.prepare('UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL');
     this.#depth = db.prepare('SELECT lane, count(*) AS n FROM outbox WHERE delivered_at IS NULL GROUP BY lane');
+    this.#oldest = db.prepare('SELECT created_at FROM outbox WHERE lane = ? AND delivered_at IS NULL ORDER BY id LIMIT 1');
   }
 
   /** Adds an entry inside the caller's transaction; call notify() after the commit. */
@@ -90,6 +92,11 @@ export class Outbox {
       if (row.lane === LANES.emergency) emergencyDepth += row.n;
     }
     return { depth, emergencyDepth };
+  }
+
+  /** When the oldest undelivered entry of a lane was committed (ms), undefined when the lane is drained. */
+  oldestPendingAt(lane: Lane): number | undefined {
+    return (this.#oldest.get(lane) as { created_at: number } | undefined)?.created_at;
   }
 
   /** Subscribes to "new entries committed"; returns the unsubscribe function. */

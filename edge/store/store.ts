@@ -24,6 +24,8 @@ interface Open {
 }
 
 const log = moduleLogger('store');
+/** How long a write waits for another connection (a CLI command on the same file) to release the lock. */
+const BUSY_TIMEOUT_MS = 5000;
 
 /** SQLite result codes that mean the file is not a sound database. */
 const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_INDEX']);
@@ -67,7 +69,7 @@ export class Store {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${String(BUSY_TIMEOUT_MS)}`);
       // The WAL counts against the quota: checkpoint at 1 MiB (not the default 4) and truncate it back to that size.
       db.pragma('wal_autocheckpoint = 256');
       db.pragma('journal_size_limit = 1048576');
@@ -134,6 +136,22 @@ export class Store {
   fileBytes(): number {
     this.#require();
     return fileSize(this.options.path) + fileSize(`${this.options.path}-wal`);
+  }
+
+  /**
+   * Takes the write lock and lets it go at once (BEGIN IMMEDIATE; ROLLBACK): no page is written, yet it fails as the
+   * next alert would when another process holds the lock or the connection is broken. It never waits, so the health
+   * check cannot stall the event loop for the busy timeout.
+   */
+  probeWrite(): void {
+    const db = this.db;
+    db.pragma('busy_timeout = 0');
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      db.exec('ROLLBACK');
+    } finally {
+      db.pragma(`busy_timeout = ${String(BUSY_TIMEOUT_MS)}`);
+    }
   }
 
   /** Hands freed pages back to the file system and empties the WAL, so deletions show up in fileBytes(). */

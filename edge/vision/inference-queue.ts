@@ -10,6 +10,16 @@ export interface InferenceQueueOptions<I, O> {
   readonly run: (input: I) => Promise<O>;
   /** Completed runs kept for the latency figures. */
   readonly latencyWindow?: number;
+  /** Told of every completed run (the Prometheus histograms); it must not throw. */
+  readonly observe?: (sample: InferenceSample) => void;
+}
+
+/** One completed run, in milliseconds. */
+export interface InferenceSample {
+  /** The model alone. */
+  readonly runMs: number;
+  /** From submit to result, the wait in the queue included. */
+  readonly totalMs: number;
 }
 
 export interface QueueStats {
@@ -139,9 +149,11 @@ export class InferenceQueue<I, O> {
     this.#running = this.#options.run(request.input).then(
       (output) => {
         const finished = performance.now();
+        const sample = { runMs: finished - started, totalMs: finished - request.submitted };
         this.#completed += 1;
-        this.#runMs.add(finished - started);
-        this.#totalMs.add(finished - request.submitted);
+        this.#runMs.add(sample.runMs);
+        this.#totalMs.add(sample.totalMs);
+        this.#options.observe?.(sample);
         this.#running = undefined;
         request.resolve(output);
         this.#pump();

@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import { HuxiaoError } from '../errors.js';
 import { moduleLogger, type Logger } from '../log.js';
-import { InferenceQueue, type QueueStats } from './inference-queue.js';
+import { InferenceQueue, type InferenceSample, type QueueStats } from './inference-queue.js';
 import type { ModelEntry } from './manifest.js';
 import { readVerifiedModel } from './model-file.js';
 
@@ -20,6 +20,8 @@ export interface ModelSessionOptions {
   readonly threads: number;
   /** Pending requests over all cameras before the oldest is dropped. */
   readonly queueSize: number;
+  /** Told of every completed run; it must not throw. */
+  readonly observe?: (sample: InferenceSample) => void;
 }
 
 /**
@@ -41,7 +43,7 @@ export class ModelSession {
   }
 
   async start(): Promise<void> {
-    const { entry, modelsDir, threads, queueSize } = this.#options;
+    const { entry, modelsDir, threads, queueSize, observe } = this.#options;
     const bytes = await readVerifiedModel(modelsDir, entry);
     let session: ort.InferenceSession;
     try {
@@ -68,7 +70,7 @@ export class ModelSession {
       throw new HuxiaoError('MODEL_LOAD', `${entry.file} (${entry.name}) lacks the tensors the manifest names: ${missing.join(', ')}`);
     }
     this.#session = session;
-    this.#queue = new InferenceQueue({ name: entry.name, capacity: queueSize, run: (input) => this.#infer(session, input) });
+    this.#queue = new InferenceQueue({ name: entry.name, capacity: queueSize, run: (input) => this.#infer(session, input), ...(observe === undefined ? {} : { observe }) });
     this.#log.info({ file: entry.file, precision: entry.precision, threads }, 'model loaded');
   }
 

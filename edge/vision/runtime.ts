@@ -4,7 +4,7 @@ import { moduleLogger } from '../log.js';
 import { Detector } from './detector.js';
 import { FaceDetector } from './face-detector.js';
 import { FaceEmbedder } from './face-embedder.js';
-import type { QueueStats } from './inference-queue.js';
+import type { InferenceSample, QueueStats } from './inference-queue.js';
 import { DEFAULT_MODELS_DIR, manifestFile, MODEL_ROLES, readManifest, selectModel, type Manifest, type ModelPrecision, type ModelRole } from './manifest.js';
 import { ModelSession } from './model-session.js';
 
@@ -23,6 +23,11 @@ export interface ModelHealth {
   readonly error?: { readonly code: ErrorCode | 'UNEXPECTED'; readonly message: string };
 }
 
+/** A completed run of a loaded model, for the latency histograms. */
+export interface InferenceEvent extends InferenceSample {
+  readonly model: string;
+}
+
 /**
  * Owns the model sessions: one per needed role, shared by every camera. `start()` never throws for a model problem: a
  * missing, tampered or unloadable model is logged and reported by `health()` as failed (its accessor returns undefined),
@@ -32,6 +37,7 @@ export class VisionRuntime {
   readonly #options: VisionRuntimeOptions;
   readonly #sessions = new Map<ModelRole, ModelSession>();
   readonly #health = new Map<ModelRole, ModelHealth>();
+  readonly #inferenceListeners = new Set<(event: InferenceEvent) => void>();
   #detector: Detector | undefined;
   #faceDetector: FaceDetector | undefined;
   #faceEmbedder: FaceEmbedder | undefined;
@@ -74,7 +80,7 @@ export class VisionRuntime {
       let session: ModelSession | undefined;
       try {
         const entry = selectModel(manifest, role, precisions[role], manifestPath);
-        session = new ModelSession({ modelsDir, entry, threads: config.threads, queueSize: config.queueSize });
+        session = new ModelSession({ modelsDir, entry, threads: config.threads, queueSize: config.queueSize, observe: (sample) => { this.#observed(entry.name, sample); } });
         await session.start();
         this.#attach(role, session);
         this.#sessions.set(role, session);
@@ -112,6 +118,22 @@ export class VisionRuntime {
 
   #roles(): ModelRole[] {
     return MODEL_ROLES.filter((role) => this.#options.roles.includes(role));
+  }
+
+  /** Subscribes to every completed run of every model; returns the unsubscribe function. */
+  onInference(listener: (event: InferenceEvent) => void): () => void {
+    this.#inferenceListeners.add(listener);
+    return () => this.#inferenceListeners.delete(listener);
+  }
+
+  #observed(model: string, sample: InferenceSample): void {
+    for (const listener of this.#inferenceListeners) {
+      try {
+        listener({ model, ...sample });
+      } catch (error) {
+        this.#log.error({ err: error, model }, 'an inference listener threw');
+      }
+    }
   }
 
   #attach(role: ModelRole, session: ModelSession): void {

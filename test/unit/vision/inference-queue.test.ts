@@ -121,4 +121,25 @@ describe('InferenceQueue', () => {
     assert.equal(await running, 'out:a1');
     assert.deepEqual(runner.ran, ['a1']);
   });
+
+  it('tells its observer of every completed run, the queue wait included in the total, and not of failures', async () => {
+    const samples: { runMs: number; totalMs: number }[] = [];
+    let calls = 0;
+    const queue = new InferenceQueue<string, string>({
+      name: 'm',
+      capacity: 4,
+      run: (input) => {
+        calls += 1;
+        return calls === 2 ? Promise.reject(new Error('boom')) : new Promise((resolve) => setTimeout(() => { resolve(input); }, 20));
+      },
+      observe: (sample) => samples.push(sample),
+    });
+    const results = await Promise.all([settled(queue.submit('a', 'a1')), settled(queue.submit('a', 'a2')), settled(queue.submit('b', 'b1'))]);
+    // Round robin runs a1, b1 (which fails), a2.
+    assert.deepEqual(results, ['a1', 'a2', 'other']);
+    assert.equal(samples.length, 2);
+    assert.equal(queue.stats().completed, samples.length);
+    for (const sample of samples) assert.ok(sample.runMs >= 15 && sample.totalMs >= sample.runMs, JSON.stringify(sample));
+    assert.ok((samples[1]?.totalMs ?? 0) >= (samples[1]?.runMs ?? 0) + 15, 'a2 waited for a1 to run');
+  });
 });

@@ -59,7 +59,8 @@ export class VisionRuntime {
     return this.#faceEmbedder;
   }
 
-  async start(): Promise<void> {
+  /** An abort of `signal` is seen between two models; the models loaded by then stay until stop(). */
+  async start(signal?: AbortSignal): Promise<void> {
     const { config } = this.#options;
     const modelsDir = config.modelsDir ?? DEFAULT_MODELS_DIR;
     const manifestPath = manifestFile(config.modelsDir);
@@ -77,6 +78,7 @@ export class VisionRuntime {
     };
     // One model at a time: loading is CPU-bound and the cameras are already starting beside it.
     for (const role of this.#roles()) {
+      signal?.throwIfAborted();
       let session: ModelSession | undefined;
       try {
         const entry = selectModel(manifest, role, precisions[role], manifestPath);

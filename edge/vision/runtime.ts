@@ -59,7 +59,7 @@ export class VisionRuntime {
     return this.#faceEmbedder;
   }
 
-  /** An abort of `signal` is seen between two models; the models loaded by then stay until stop(). */
+  /** An abort of `signal` is seen between two models and after the last; the models loaded by then stay until stop(). */
   async start(signal?: AbortSignal): Promise<void> {
     const { config } = this.#options;
     const modelsDir = config.modelsDir ?? DEFAULT_MODELS_DIR;
@@ -92,6 +92,8 @@ export class VisionRuntime {
         this.#fail(role, error, session);
       }
     }
+    // A signal that came while the last model loaded belongs to this phase too: the cameras must not start after it.
+    signal?.throwIfAborted();
   }
 
   async stop(): Promise<void> {

@@ -107,7 +107,7 @@ export class Controller {
     this.#unsubscribe.push(alerts.onEvent((event) => { actions.handle(toActions(event)); }));
     this.#unsubscribe.push(actions.onPress((press) => { this.#emergency(press); }));
 
-    const vision = new VisionRuntime({ config: config.vision });
+    const vision = new VisionRuntime({ config: config.vision, stateDir: config.storage.dir });
     const uplink = config.mqtt === undefined ? undefined : new Uplink({
       store,
       gatewayId: config.gateway.id,

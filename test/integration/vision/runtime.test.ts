@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { visionSchema, type VisionConfig } from '../../../edge/config/vision.js';
 import { isHuxiaoError } from '../../../edge/errors.js';
+import { rootLogger } from '../../../edge/log.js';
 import { readManifest, selectModel, type Manifest, type ModelEntry } from '../../../edge/vision/manifest.js';
 import { ModelSession } from '../../../edge/vision/model-session.js';
+import { namedPrecision } from '../../../edge/vision/precision-choice.js';
 import { DEFAULT_MODELS_DIR, VisionRuntime, type ModelHealth } from '../../../edge/vision/runtime.js';
 import { vtestFrames } from '../../helpers/frames.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -21,6 +23,7 @@ describe('vision runtime with the committed models', () => {
   let detectorEntry: ModelEntry;
 
   before(async () => {
+    rootLogger.level = 'warn';
     manifest = await readManifest(join(DEFAULT_MODELS_DIR, 'manifest.json'));
     detectorEntry = selectModel(manifest, 'detector', 'int8');
     dir = await tempDir('vision-runtime');
@@ -35,9 +38,9 @@ describe('vision runtime with the committed models', () => {
     const config = visionSchema.parse({ modelsDir: dir.path });
     await copyFile(join(DEFAULT_MODELS_DIR, 'manifest.json'), join(dir.path, 'manifest.json'));
     const roles = [
-      selectModel(manifest, 'detector', config.precision.detector),
-      selectModel(manifest, 'face-detector', config.precision.faceDetector),
-      selectModel(manifest, 'face-embedder', config.precision.faceEmbedder),
+      selectModel(manifest, 'detector', namedPrecision(config.precision.detector)),
+      selectModel(manifest, 'face-detector', namedPrecision(config.precision.faceDetector)),
+      selectModel(manifest, 'face-embedder', namedPrecision(config.precision.faceEmbedder)),
     ];
     for (const entry of roles) await copyFile(join(DEFAULT_MODELS_DIR, entry.file), join(dir.path, entry.file));
     return config;

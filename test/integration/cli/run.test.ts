@@ -119,7 +119,8 @@ ${extra}`,
       assert.equal(spawnSync('mkfifo', [pipe]).status, 0);
       const port = await freePort();
       // The broker is down: the uplink degrades (the outbox keeps alerts) instead of failing start-up.
-      gateway = spawnGateway(writeConfig(dir.path, `vision: { modelsDir: ${models} }\nmqtt: { url: "mqtt://127.0.0.1:${String(port)}" }\n`));
+      // An explicit precision: auto would time both detector builds at this first start, a second model to load.
+      gateway = spawnGateway(writeConfig(dir.path, `vision: { modelsDir: ${models}, precision: { detector: int8 } }\nmqtt: { url: "mqtt://127.0.0.1:${String(port)}" }\n`));
 
       const running = gateway;
       writer = await openWhileAlive(pipe, running);

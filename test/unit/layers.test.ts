@@ -27,10 +27,6 @@ const KNOWN: readonly string[] = [
   'alerts/alert-service.ts -> uplink/topics.ts',
   'alerts/snapshot-writer.ts -> uplink/topics.ts',
   'store/alert-rows.ts -> uplink/topics.ts',
-  'cycle alerts -> store -> alerts',
-  'cycle alerts -> store -> uplink -> alerts',
-  'cycle alerts -> uplink -> alerts',
-  'cycle alerts -> uplink -> store -> alerts',
   'cycle store -> uplink -> store',
 ];
 

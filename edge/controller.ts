@@ -6,7 +6,7 @@ import type { ButtonPress } from './actions/emergency-button.js';
 import type { ActionEvent } from './actions/warnings.js';
 import { alertToActions } from './alert-actions.js';
 import { AlertService } from './alerts/alert-service.js';
-import type { AlertEvent } from './alerts/alert.js';
+import type { AlertEvent } from './store/alert.js';
 import { CameraWorker } from './camera-worker.js';
 import { WallClock, type Clock } from './clock/clock.js';
 import { cameraChanges, changedSections, type CameraChanges, type Section } from './config/diff.js';

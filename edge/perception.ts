@@ -6,7 +6,8 @@ import { moduleLogger, type Logger } from './log.js';
 import { RuleEngine } from './rules/engine.js';
 import type { CountRecord, RuleEvent } from './rules/hit.js';
 import { Tracker, type Track } from './track/tracker.js';
-import type { Box, Detection, ObjectDetector } from './vision/detection.js';
+import type { Box } from './geometry/geometry.js';
+import type { Detection, ObjectDetector } from './vision/detection.js';
 import { MotionGate, type GateReason } from './vision/motion-gate.js';
 
 export interface PerceptionOptions {

@@ -1,6 +1,6 @@
 import type { ActionConfig, Priority, VoiceActionConfig } from '../config/actions.js';
 import { moduleLogger } from '../log.js';
-import type { Severity } from '../rules/hit.js';
+import type { Severity } from '../config/rule-vocabulary.js';
 import type { ClipRenderer } from './clip-renderer.js';
 import type { GpioOutputs } from './gpio-outputs.js';
 import type { Player } from './player.js';

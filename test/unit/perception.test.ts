@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { parseConfig } from '../../edge/config/load.js';
 import type { Frame } from '../../edge/ingest/frame.js';
 import { Perception, type PerceptionResult } from '../../edge/perception.js';
-import type { Box, Detection, ObjectDetector } from '../../edge/vision/detection.js';
+import type { Box } from '../../edge/geometry/geometry.js';
+import type { Detection, ObjectDetector } from '../../edge/vision/detection.js';
 
 const W = 320;
 const H = 240;

@@ -1,4 +1,4 @@
-import type { AlertEvent } from './alerts/alert.js';
+import type { AlertEvent } from './store/alert.js';
 import type { ActionEvent } from './actions/warnings.js';
 import type { Config } from './config/schema.js';
 

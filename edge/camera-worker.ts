@@ -44,6 +44,7 @@ const POOL_SIZE = 6;
 export class CameraWorker {
   readonly #context: CameraWorkerContext;
   readonly #log: Logger;
+  #rules: readonly RuleConfig[];
   #source: CameraSource | undefined;
   #perception: Perception | undefined;
   #pending: Frame | undefined;
@@ -57,6 +58,7 @@ export class CameraWorker {
 
   constructor(context: CameraWorkerContext) {
     this.#context = context;
+    this.#rules = context.rules;
     this.#log = moduleLogger('camera-worker', { camera: context.camera.id });
   }
 
@@ -70,11 +72,11 @@ export class CameraWorker {
   }
 
   start(): void {
-    const { camera, rules, detector, timezone, clock } = this.#context;
+    const { camera, detector, timezone, clock } = this.#context;
     this.#stopping = false;
     if (detector === undefined) this.#log.warn('no detector: the camera streams but no rule is evaluated (degraded)');
     else {
-      this.#perception = new Perception({ camera, rules, detector, timezone });
+      this.#perception = new Perception({ camera, rules: this.#rules, detector, timezone });
       this.#perception.start();
     }
     this.#source = new CameraSource({ camera, clock, poolSize: POOL_SIZE, onFrame: (frame) => { this.#receive(frame); } });
@@ -92,6 +94,12 @@ export class CameraWorker {
     this.#latest = undefined;
     this.#perception?.stop();
     this.#perception = undefined;
+  }
+
+  /** New rules from a config reload; the stream and the tracker keep running (see Perception.updateRules). */
+  updateRules(rules: readonly RuleConfig[]): void {
+    this.#rules = rules;
+    this.#perception?.updateRules(rules);
   }
 
   onState(listener: (status: CameraStatus) => void): () => void {

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { Actions } from './actions/actions.js';
 import { speakerTestCommand } from './actions/speaker-test-command.js';
 import type { ButtonPress } from './actions/emergency-button.js';
+import type { ActionEvent } from './actions/warnings.js';
 import { alertToActions } from './alert-actions.js';
 import { AlertService } from './alerts/alert-service.js';
-import type { AlertEvent } from './alerts/alert.js';
+import type { AlertEvent } from './store/alert.js';
 import { CameraWorker } from './camera-worker.js';
 import { WallClock, type Clock } from './clock/clock.js';
+import { cameraChanges, changedSections, type CameraChanges, type Section } from './config/diff.js';
 import { readConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { HuxiaoError } from './errors.js';
@@ -15,6 +17,7 @@ import { encodeJpeg } from './ingest/snapshot.js';
 import { moduleLogger } from './log.js';
 import { Operations } from './ops/operations.js';
 import type { PerceptionResult } from './perception.js';
+import { Phases, type Phase, type StopReport } from './phases.js';
 import { Retention } from './store/retention.js';
 import { Store } from './store/store.js';
 import { telemetryProvider } from './telemetry.js';
@@ -35,41 +38,75 @@ export interface ControllerContext {
   readonly aplay?: string;
 }
 
-export interface StopReport {
-  /** Phases that failed, by name; empty when the shutdown was clean. */
-  readonly failed: readonly string[];
+export type { StopReport } from './phases.js';
+
+export type StartResult =
+  | { readonly state: 'running' }
+  /** The signal aborted start-up; the phases already started were stopped again, as `stop` reports. */
+  | { readonly state: 'aborted'; readonly stop: StopReport };
+
+export interface ReloadReport {
+  /** Sections that changed and now run with the new config. */
+  readonly applied: readonly Section[];
+  /** Sections that changed but keep their running config until the service restarts. */
+  readonly restartRequired: readonly Section[];
+  readonly cameras: CameraChanges;
 }
 
 interface Core {
+  readonly snapshotsDir: string;
   readonly store: Store;
   readonly retention: Retention;
   readonly alerts: AlertService;
   readonly actions: Actions;
   readonly vision: VisionRuntime;
   readonly uplink: Uplink | undefined;
+  readonly operations: Operations;
+}
+
+/** Sections a reload applies; the others belong to components holding connections, files or models. */
+const LIVE_SECTIONS: readonly Section[] = ['cameras', 'rules', 'actions'];
+
+/** The running config with the lookups read from it on every alert; a reload swaps the whole of it at once. */
+interface Live {
+  readonly config: Config;
+  readonly cooldowns: ReadonlyMap<string, number>;
+  readonly toActions: (event: AlertEvent) => ActionEvent;
+}
+
+function live(config: Config): Live {
+  return { config, cooldowns: new Map(config.rules.map((rule) => [rule.id, rule.cooldownSeconds])), toActions: alertToActions(config) };
 }
 
 const log = moduleLogger('controller');
 
 /**
- * Builds, starts and stops everything, in one place. Start order: store -> alerts -> on-site actions -> uplink ->
- * models -> cameras, so nothing can raise an alert before the store can keep it and the speaker can say it. Only the
- * store is fatal at start-up: a model that fails to load leaves its cameras degraded, missing audio or GPIO is warned
- * about, an absent broker leaves alerts in the outbox, and a camera that fails retries on its own.
+ * Builds, starts and stops everything, in one place. Start-up is a list of named phases (#startPhases), each with its
+ * stop, undone in reverse when one fails or the start signal aborts; shutdown is the same list in reverse. The order
+ * puts the fatal phases first: storage and the uplink's config (TLS files, signing key) are checked before anything
+ * slow or with child processes starts. The rest degrades: a model that fails to load leaves its cameras without
+ * detection, missing audio or GPIO is warned about, an absent broker leaves alerts in the outbox, and a camera that
+ * fails retries on its own. docs/operations.md lists the phases.
  */
 export class Controller {
   readonly #context: ControllerContext;
   readonly #clock: Clock;
-  #config: Config;
+  readonly #phases = new Phases();
+  #state: 'idle' | 'starting' | 'running' | 'stopping' = 'idle';
+  #live: Live;
   #core: Core | undefined;
-  #operations: Operations | undefined;
+  #reloads: Promise<unknown> = Promise.resolve();
   readonly #workers = new Map<string, CameraWorker>();
   readonly #unsubscribe: (() => void)[] = [];
 
   constructor(context: ControllerContext) {
     this.#context = context;
-    this.#config = context.config;
+    this.#live = live(context.config);
     this.#clock = context.clock ?? new WallClock();
+  }
+
+  get state(): 'idle' | 'starting' | 'running' | 'stopping' {
+    return this.#state;
   }
 
   get alerts(): AlertService {
@@ -98,112 +135,66 @@ export class Controller {
 
   /** Health, /metrics, the web server and systemd's READY / WATCHDOG / STOPPING; undefined before start. */
   get operations(): Operations | undefined {
-    return this.#operations;
+    return this.#core?.operations;
   }
 
-  async start(): Promise<void> {
-    const config = this.#config;
-    const snapshotsDir = join(config.storage.dir, 'snapshots');
-    mkdirSync(snapshotsDir, { recursive: true });
-
-    const store = new Store({ path: join(config.storage.dir, 'huxiao.db') });
-    store.start();
-    const retention = new Retention({ store, snapshotsDir, config: config.storage });
-    retention.start();
-    const cooldowns = new Map(config.rules.map((rule) => [rule.id, rule.cooldownSeconds]));
-    const alerts = new AlertService({ store, gatewayId: config.gateway.id, config: config.alerts, snapshotsDir, retention, cooldownSeconds: (rule) => cooldowns.get(rule) });
-    alerts.start();
-
-    const actions = new Actions({ audio: config.audio, actions: config.actions, gpio: config.gpio, ...(this.#context.aplay === undefined ? {} : { aplay: this.#context.aplay }) });
-    try {
-      await actions.start();
-    } catch (error) {
-      log.error({ err: error }, 'on-site actions failed to start: no voice warnings or GPIO; alerts still flow');
-    }
-    const toActions = alertToActions(config);
-    this.#unsubscribe.push(alerts.onEvent((event) => { actions.handle(toActions(event)); }));
-    this.#unsubscribe.push(actions.onPress((press) => { this.#emergency(press); }));
-
-    const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config) });
-    const uplink = config.mqtt === undefined ? undefined : new Uplink({
-      store,
-      gatewayId: config.gateway.id,
-      config: config.mqtt,
-      snapshotsDir,
-      alerts,
-      telemetry: telemetryProvider({ cameras: () => [...this.#workers.values()], vision, retention }),
-      snapshot: (camera) => this.#cameraJpeg(camera),
-      ...(this.#context.configPath === undefined ? {} : { reloadConfig: () => this.reload() }),
-    });
-    if (uplink === undefined) log.warn('no mqtt section: alerts are kept in the local store only');
-    else {
-      uplink.registerCommand('speaker.test', speakerTestCommand(actions));
-      uplink.start();
-    }
-    this.#core = { store, retention, alerts, actions, vision, uplink };
-
-    await vision.start();
-    this.#startCameras(config);
-    const configPath = this.#context.configPath;
-    const configFile = configPath === undefined ? {} : { configFile: { path: configPath, apply: () => this.reload() } };
-    this.#operations = new Operations({ web: config.web, runtime: this, page: { gatewayId: config.gateway.id, storageDir: config.storage.dir, ...configFile } });
-    await this.#operations.start();
-    log.info({ gateway: config.gateway.id, cameras: this.#workers.size, detector: vision.detector !== undefined, uplink: uplink !== undefined }, 'gateway started');
+  /** The config the gateway runs with now: the one it started with, plus the sections reloads applied. */
+  get config(): Config {
+    return this.#live.config;
   }
 
   /**
-   * Shutdown in named phases, upstream first: stop intake (cameras), finish snapshots, stop the speaker and GPIO,
-   * publish offline and close MQTT, stop the models, close the store. A failed phase is reported, the next still runs.
+   * Runs the start-up phases. Resolves `running`, or `aborted` when `signal` aborted start-up (SIGTERM while models
+   * load); rejects with the error of a fatal phase (STORE_CORRUPT, MQTT_TLS...) once the phases before it are stopped.
+   */
+  async start(signal: AbortSignal = new AbortController().signal): Promise<StartResult> {
+    if (this.#state !== 'idle') throw new Error(`the controller is ${this.#state}`);
+    this.#state = 'starting';
+    const core = this.#build(this.#live.config);
+    this.#core = core;
+    const outcome = await this.#phases.start(this.#startPhases(core), signal);
+    switch (outcome.kind) {
+      case 'started':
+        this.#state = 'running';
+        log.info({ gateway: this.#live.config.gateway.id, cameras: this.#workers.size, detector: core.vision.detector !== undefined, uplink: core.uplink !== undefined }, 'gateway started');
+        return { state: 'running' };
+      case 'aborted':
+        this.#stopped(outcome.undo);
+        return { state: 'aborted', stop: outcome.undo };
+      case 'failed':
+        this.#stopped(outcome.undo);
+        throw outcome.error;
+    }
+  }
+
+  /**
+   * Shutdown: the start-up phases in reverse, so intake stops first (cameras), then the models, the speaker and GPIO,
+   * the alerts (snapshots under way are finished), the uplink (offline published, MQTT closed) and last the store.
+   * A failed phase is reported, the next still runs. A reload under way finishes first. During start-up, abort the
+   * start signal instead: start-up then stops what it started.
    */
   async stop(): Promise<StopReport> {
-    const failed: string[] = [];
-    const phase = async (name: string, run: () => Promise<void> | void): Promise<void> => {
-      try {
-        await run();
-      } catch (error) {
-        failed.push(name);
-        log.error({ err: error, phase: name }, 'shutdown phase failed');
-      }
-    };
-    const core = this.#core;
-    await phase('operations', async () => { await this.#operations?.stop(); });
-    this.#operations = undefined;
-    await phase('cameras', () => this.#stopCameras());
-    await phase('alerts', async () => { await core?.alerts.stop(); });
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    await phase('actions', async () => { await core?.actions.stop(); });
-    await phase('uplink', async () => { await core?.uplink?.stop(); });
-    await phase('vision', async () => { await core?.vision.stop(); });
-    await phase('store', () => {
-      core?.retention.stop();
-      core?.store.stop();
-    });
-    this.#core = undefined;
-    log.info({ failed }, 'gateway stopped');
-    return { failed };
+    if (this.#state === 'starting') throw new Error('the controller is starting: abort its start signal to stop it');
+    this.#state = 'stopping';
+    await this.#reloads;
+    const report = await this.#phases.stop();
+    this.#stopped(report);
+    return report;
   }
 
   /**
-   * cmd/config.reload: the file is validated first (a bad file changes nothing and the error goes back in the reply);
-   * cameras, zones and rules are then applied by restarting the camera pipelines. Sections owned by components that
-   * hold connections or files (storage, mqtt, audio, gpio, vision) need a restart of the service, and the reply says so.
+   * SIGHUP and cmd/config.reload: the file is read and validated first, and a file that does not validate changes
+   * nothing (the error, CONFIG_INVALID with the path and every problem, goes to the log and back to the caller).
+   * Cameras, rules and actions are then applied where they changed: a camera whose own config changed (URL, password,
+   * zones...) restarts, one whose rules alone changed keeps its stream and tracker and gets a new rule engine, the
+   * others are not touched; the rule -> actions mapping, the cooldowns and the voice actions follow the new file.
+   * Sections owned by components holding connections, files or models need a restart of the service; the report says
+   * which. Reloads run one at a time.
    */
-  async reload(): Promise<{ applied: string[]; restartRequired: string[] }> {
-    const path = this.#context.configPath;
-    if (path === undefined) throw new HuxiaoError('CONFIG_NOT_FOUND', 'this gateway was started without a config file to reload');
-    const loaded = readConfigFile(path);
-    await checkLabels(loaded);
-    const next = loaded.config;
-    const changed = (key: keyof Config): boolean => JSON.stringify(next[key]) !== JSON.stringify(this.#config[key]);
-    const restartRequired = (['gateway', 'storage', 'mqtt', 'audio', 'actions', 'gpio', 'vision', 'alerts'] as const).filter(changed);
-    const applied = (['cameras', 'rules'] as const).filter(changed);
-    if (applied.length > 0) {
-      await this.#stopCameras();
-      this.#config = { ...this.#config, cameras: next.cameras, rules: next.rules };
-      this.#startCameras(this.#config);
-    }
-    log.info({ applied, restartRequired }, 'config reloaded');
-    return { applied, restartRequired };
+  reload(): Promise<ReloadReport> {
+    const run = this.#reloads.then(() => this.#reload());
+    this.#reloads = run.catch(() => undefined);
+    return run;
   }
 
   cameras(): CameraWorker[] {
@@ -214,20 +205,146 @@ export class Controller {
     return this.alerts.onEvent(listener);
   }
 
-  #startCameras(config: Config): void {
-    const detector = this.#require().vision.detector;
-    for (const camera of config.cameras) {
-      if (!camera.enabled) continue;
-      const worker = new CameraWorker({ camera, rules: config.rules, detector, timezone: config.gateway.timezone, clock: this.#clock, onResult: (result) => { this.#onResult(result); } });
-      worker.start();
-      this.#workers.set(camera.id, worker);
+  async #reload(): Promise<ReloadReport> {
+    const path = this.#context.configPath;
+    if (path === undefined) throw new HuxiaoError('CONFIG_NOT_FOUND', 'this gateway was started without a config file to reload');
+    let next: Config;
+    try {
+      if (this.#state !== 'running') throw new Error(`config reload refused: the gateway is ${this.#state}; ask again once it runs`);
+      const loaded = readConfigFile(path);
+      await checkLabels(loaded);
+      next = loaded.config;
+    } catch (error) {
+      log.warn({ err: error, path }, 'config reload refused; the running config is kept');
+      throw error;
     }
+    const running = this.#live.config;
+    const changed = changedSections(running, next);
+    const cameras = cameraChanges(running, next);
+    const report: ReloadReport = {
+      applied: changed.filter((section) => LIVE_SECTIONS.includes(section)),
+      restartRequired: changed.filter((section) => !LIVE_SECTIONS.includes(section)),
+      cameras,
+    };
+    this.#live = live({ ...running, cameras: next.cameras, rules: next.rules, actions: next.actions });
+    const { config } = this.#live;
+    if (report.applied.includes('actions')) await this.#require().actions.updateActions(next.actions);
+    await Promise.all([...cameras.removed, ...cameras.changed].map((id) => this.#stopCamera(id)));
+    for (const camera of config.cameras) if (cameras.changed.includes(camera.id) || cameras.added.includes(camera.id)) this.#startCamera(camera);
+    for (const id of cameras.rulesChanged) this.#workers.get(id)?.updateRules(config.rules);
+    log.info(report, 'config reloaded');
+    return report;
+  }
+
+  /** Every component, constructed (nothing started yet). */
+  #build(config: Config): Core {
+    const snapshotsDir = join(config.storage.dir, 'snapshots');
+    const store = new Store({ path: join(config.storage.dir, 'huxiao.db') });
+    const retention = new Retention({ store, snapshotsDir, config: config.storage });
+    const alerts = new AlertService({ store, gatewayId: config.gateway.id, config: config.alerts, snapshotsDir, retention, cooldownSeconds: (rule) => this.#live.cooldowns.get(rule) });
+    const actions = new Actions({ audio: config.audio, actions: config.actions, gpio: config.gpio, ...(this.#context.aplay === undefined ? {} : { aplay: this.#context.aplay }) });
+    const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config), stateDir: config.storage.dir });
+    const uplink = config.mqtt === undefined ? undefined : new Uplink({
+      store,
+      gatewayId: config.gateway.id,
+      config: config.mqtt,
+      snapshotsDir,
+      alerts,
+      telemetry: telemetryProvider({ cameras: () => [...this.#workers.values()], vision, retention }),
+      snapshot: (camera) => this.#cameraJpeg(camera),
+      ...(this.#context.configPath === undefined ? {} : { reloadConfig: () => this.reload() }),
+    });
+    const configPath = this.#context.configPath;
+    const configFile = configPath === undefined ? {} : { configFile: { path: configPath, apply: () => this.reload() } };
+    const operations = new Operations({ web: config.web, runtime: this, page: { gatewayId: config.gateway.id, storageDir: config.storage.dir, ...configFile } });
+    return { snapshotsDir, store, retention, alerts, actions, vision, uplink, operations };
+  }
+
+  /**
+   * The start-up phases, in order; shutdown runs them backwards. Fatal: storage (STORE_CORRUPT, STORE_VERSION) and
+   * the uplink's config (MQTT_TLS, a bad signing key). Everything after degrades instead of failing start-up.
+   */
+  #startPhases(core: Core): Phase[] {
+    const { store, retention, alerts, actions, vision, uplink, operations } = core;
+    return [
+      {
+        name: 'storage',
+        start: () => {
+          mkdirSync(core.snapshotsDir, { recursive: true });
+          store.start();
+          retention.start();
+        },
+        stop: () => {
+          retention.stop();
+          store.stop();
+        },
+      },
+      {
+        name: 'uplink',
+        start: () => {
+          if (uplink === undefined) {
+            log.warn('no mqtt section: alerts are kept in the local store only');
+            return;
+          }
+          uplink.registerCommand('speaker.test', speakerTestCommand(actions));
+          // Returns once the client exists: a broker that is down is retried while alerts wait in the outbox.
+          uplink.start();
+        },
+        stop: () => uplink?.stop(),
+      },
+      { name: 'alerts', start: () => { alerts.start(); }, stop: () => alerts.stop() },
+      {
+        name: 'actions',
+        start: async (signal) => {
+          this.#unsubscribe.push(alerts.onEvent((event) => { actions.handle(this.#live.toActions(event)); }));
+          this.#unsubscribe.push(actions.onPress((press) => { this.#emergency(press); }));
+          try {
+            await actions.start(signal);
+          } catch (error) {
+            if (error === signal.reason) throw error;
+            log.error({ err: error }, 'on-site actions failed to start: no voice warnings or GPIO; alerts still flow');
+          }
+        },
+        stop: async () => {
+          for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+          await actions.stop();
+        },
+      },
+      { name: 'vision', start: (signal) => vision.start(signal), stop: () => vision.stop() },
+      {
+        name: 'cameras',
+        start: () => {
+          for (const camera of this.#live.config.cameras) if (camera.enabled) this.#startCamera(camera);
+        },
+        stop: () => this.#stopCameras(),
+      },
+      // Last to start and first to stop: READY goes out once everything runs, STOPPING before anything stops.
+      { name: 'operations', start: () => operations.start(), stop: () => operations.stop() },
+    ];
+  }
+
+  #stopped(report: StopReport): void {
+    this.#core = undefined;
+    this.#state = 'idle';
+    log.info({ stopped: report.stopped, failed: report.failed }, 'gateway stopped');
+  }
+
+  #startCamera(camera: Config['cameras'][number]): void {
+    const { detector } = this.#require().vision;
+    const { config } = this.#live;
+    const worker = new CameraWorker({ camera, rules: config.rules, detector, timezone: config.gateway.timezone, clock: this.#clock, onResult: (result) => { this.#onResult(result); } });
+    worker.start();
+    this.#workers.set(camera.id, worker);
+  }
+
+  async #stopCamera(id: string): Promise<void> {
+    const worker = this.#workers.get(id);
+    this.#workers.delete(id);
+    await worker?.stop();
   }
 
   async #stopCameras(): Promise<void> {
-    const workers = [...this.#workers.values()];
-    this.#workers.clear();
-    await Promise.all(workers.map((worker) => worker.stop()));
+    await Promise.all([...this.#workers.keys()].map((id) => this.#stopCamera(id)));
   }
 
   #onResult(result: PerceptionResult): void {

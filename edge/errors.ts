@@ -37,11 +37,12 @@ export const ERROR_CODES = {
   FACE_PHOTO: 'A face photo cannot be used: unreadable, no face, several faces, or its face too small, too blurred or not frontal enough.',
   FACE_PAIRS: 'The pairs CSV given to `huxiao faces compare --pairs` is unreadable or malformed (columns, yes/no values).',
   GPIO_LINE: 'A configured GPIO line cannot be found (no chip with that label, offset beyond the chip) or cannot be opened.',
+  SYSTEMD_NOTIFY: 'The systemd-notify tool (Debian\'s systemd package) cannot be run, so systemd gets no readiness or watchdog messages.',
+  UNEXPECTED: 'A failure the runtime has no code for (a bug, or a system error nobody foresaw); reported with its stack and cause.',
+  DEVKIT_MISSING: 'The dev kit, or a tool it needs, is not here: `huxiao demo` where only the runtime is installed, or python3 for the RTSP test server.',
   WEB_LISTEN: 'The local page cannot listen on the configured address and port (in use, or not an address of this box).',
   WEB_PASSWORD: 'The local page\'s password cannot be set or checked: too short, or its hash file unreadable, unwritable or damaged.',
   WEB_CONFIG_WRITE: 'A change made on the local page (zones, lines, rules) cannot be written to the config file or applied.',
-  UNEXPECTED: 'A failure the runtime has no code for (a bug, or a system error nobody foresaw); reported with its stack and cause.',
-  DEVKIT_MISSING: 'The dev kit, or a tool it needs, is not here: `huxiao demo` where only the runtime is installed, or python3 for the RTSP test server.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -57,6 +57,7 @@ export interface ReplayPerception {
 export async function openReplayPerception(options: { config: Config; camera: Camera; keepResults?: boolean }): Promise<ReplayPerception> {
   const { config, camera } = options;
   if (!config.rules.some((rule) => rule.camera === camera.id && rule.enabled)) return { pipeline: undefined, results: undefined, stop: () => Promise.resolve([]) };
+  // No state directory: auto precision is the manifest's default, so a replay prints the same records on every machine.
   const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config) });
   await vision.start();
   const detector = vision.detector;

@@ -6,7 +6,8 @@ import { moduleLogger, type Logger } from './log.js';
 import { RuleEngine } from './rules/engine.js';
 import type { CountRecord, RuleEvent } from './rules/hit.js';
 import { Tracker, type Track } from './track/tracker.js';
-import type { Box, Detection, ObjectDetector } from './vision/detection.js';
+import type { Box } from './geometry/geometry.js';
+import type { Detection, ObjectDetector } from './vision/detection.js';
 import { MotionGate, type GateReason } from './vision/motion-gate.js';
 
 export interface PerceptionOptions {
@@ -48,26 +49,32 @@ interface Running {
  */
 export class Perception {
   readonly #options: PerceptionOptions;
+  #rules: readonly RuleConfig[];
+  #rulesChanged = false;
   #running: Running | undefined;
   #log: Logger | undefined;
 
   constructor(options: PerceptionOptions) {
     this.#options = options;
+    this.#rules = options.rules;
   }
 
   start(): void {
-    const { camera, rules, timezone } = this.#options;
-    const mine = rules.filter((r) => r.camera === camera.id && r.enabled);
-    const areas = new Set(mine.flatMap((r) => ['zone' in r ? r.zone : undefined, 'line' in r ? r.line : undefined]));
-    const labels = new Set([...camera.zones, ...camera.lines].filter((a) => areas.has(a.id)).flatMap((a) => a.labels));
-    this.#running = {
-      gate: new MotionGate(camera.motion),
-      tracker: new Tracker(camera.tracker),
-      engine: new RuleEngine({ camera, rules: mine, timezone }),
-      labels,
-    };
+    const { camera } = this.#options;
     this.#log = moduleLogger('perception', { camera: camera.id });
-    this.#log.info({ rules: mine.length, labels: [...labels] }, 'perception started');
+    this.#rulesChanged = false;
+    this.#running = { gate: new MotionGate(camera.motion), tracker: new Tracker(camera.tracker), ...this.#ruling(undefined) };
+    this.#log.info({ rules: this.#running.engine.ruleCount, labels: [...this.#running.labels] }, 'perception started');
+  }
+
+  /**
+   * New rules (a config reload) for a camera whose own config did not change: a new rule engine on the same motion
+   * gate and tracker, so tracks keep their ids, and the engine carries over what the unchanged rules know (dwell
+   * timers, open conditions, cooldowns). Applies from the next frame, once the frame in progress is through the old engine.
+   */
+  updateRules(rules: readonly RuleConfig[]): void {
+    this.#rules = rules;
+    this.#rulesChanged = true;
   }
 
   /** Closes the count minutes in progress (end of a replay) and forgets all state. */
@@ -77,9 +84,23 @@ export class Perception {
     return counts;
   }
 
+  /** The rule engine of this camera's enabled rules, and the classes their zones and lines watch. */
+  #ruling(previous: RuleEngine | undefined): Pick<Running, 'engine' | 'labels'> {
+    const { camera, timezone } = this.#options;
+    const mine = this.#rules.filter((r) => r.camera === camera.id && r.enabled);
+    const areas = new Set(mine.flatMap((r) => ['zone' in r ? r.zone : undefined, 'line' in r ? r.line : undefined]));
+    const labels = new Set([...camera.zones, ...camera.lines].filter((a) => areas.has(a.id)).flatMap((a) => a.labels));
+    return { engine: new RuleEngine({ camera, rules: mine, timezone, ...(previous === undefined ? {} : { previous }) }), labels };
+  }
+
   async process(frame: Frame): Promise<PerceptionResult> {
-    const running = this.#running;
+    let running = this.#running;
     if (running === undefined) throw new Error('Perception.process called before start()');
+    if (this.#rulesChanged) {
+      this.#rulesChanged = false;
+      running = this.#running = { gate: running.gate, tracker: running.tracker, ...this.#ruling(running.engine) };
+      this.#log?.info({ rules: running.engine.ruleCount, labels: [...running.labels] }, 'rules updated');
+    }
     const { gate, tracker, engine, labels } = running;
     const image = { width: frame.width, height: frame.height, data: frame.data };
     const before = tracker.tracks();

@@ -32,7 +32,8 @@ create_user() {
 install_app() {
   "$src/scripts/stage-runtime.sh" "$prefix"
   # Production dependencies only, from the lockfile: no TypeScript, ESLint, TF.js or the demo's broker.
-  (cd "$prefix" && npm ci --omit=dev --no-audit --no-fund)
+  # allowScripts keeps onnxruntime-node's CUDA download off under npm 11; the variable does it for an older npm.
+  (cd "$prefix" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund)
   ln -sf "$prefix/dist/edge/cli/main.js" /usr/local/bin/huxiao
 }
 

@@ -11,10 +11,12 @@ as_root apt-get update
 # ffmpeg decodes the cameras; GStreamer's RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0 and the plugins) plays
 # the footage as a camera for the demo and the tests; espeak-ng, sox and alsa-utils make and play the voice warnings;
 # gpiod is the GPIO fallback; mosquitto is the broker of the uplink tests; openssl makes their TLS certificates;
-# util-linux's unshare gives the GPIO tests a private mount namespace; chromium is the browser the local page's tests
-# drive through playwright-core (Debian's build: playwright's own browser download cannot be fetched here).
+# util-linux's unshare gives the GPIO tests a private mount namespace; systemd brings systemd-notify (the runtime's
+# READY / WATCHDOG messages, tested against a notify socket) and systemd-analyze (the unit file's verify and security
+# tests), also in a container whose PID 1 is not systemd; chromium is the browser the local page's tests drive through
+# playwright-core (Debian's build: playwright's own browser download cannot be fetched here).
 as_root apt-get install -y --no-install-recommends \
-  ffmpeg espeak-ng sox alsa-utils gpiod mosquitto mosquitto-clients openssl util-linux chromium \
+  ffmpeg espeak-ng sox alsa-utils gpiod mosquitto mosquitto-clients openssl util-linux systemd chromium \
   gir1.2-gst-rtsp-server-1.0 python3-gi \
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
   gstreamer1.0-rtsp gstreamer1.0-libav gstreamer1.0-tools

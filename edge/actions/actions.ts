@@ -58,9 +58,11 @@ export class Actions {
   readonly #presses = new Listeners<ButtonPress>();
   #parts: Parts | undefined;
   #backend: GpioBackend | undefined;
+  #actions: readonly ActionConfig[];
 
   constructor(options: ActionsOptions) {
     this.#options = options;
+    this.#actions = options.actions;
   }
 
   onPlayback(listener: (event: PlaybackEvent) => void): () => void {
@@ -76,12 +78,16 @@ export class Actions {
     return this.#presses.add(listener);
   }
 
-  async start(): Promise<void> {
-    const { audio, gpio, actions } = this.#options;
+  /** Pre-rendering the voices can take a while on a first start; an abort of `signal` stops it before GPIO is opened. */
+  async start(signal?: AbortSignal): Promise<void> {
+    const { audio, gpio } = this.#options;
+    const actions = this.#actions;
     const cache = new AudioCache(audio.cache);
     await cache.start();
     const renderer = new ClipRenderer(cache, { voice: audio.voice, wordsPerMinute: audio.wordsPerMinute });
-    const chimePath = await this.#prepareAudio(renderer, audio, actions);
+    await this.#prepareVoices(renderer, actions, signal);
+    signal?.throwIfAborted();
+    const chimePath = await this.#prepareChime(renderer, audio);
     const wantsGpio = gpio.amplifier !== undefined || gpio.outputs.length > 0 || gpio.emergencyButton !== undefined;
     const backend = wantsGpio ? await selectGpioBackend(this.#options.gpiod) : undefined;
     this.#backend = backend;
@@ -122,6 +128,18 @@ export class Actions {
     parts.outputs.stop();
   }
 
+  /**
+   * The actions of a reloaded config: warnings raised from now on use them, and their fixed sentences and clips are
+   * rendered now, before an alert needs them. Sirens still switch the outputs of the gpio section the gateway started with.
+   */
+  async updateActions(actions: readonly ActionConfig[]): Promise<void> {
+    this.#actions = actions;
+    const parts = this.#parts;
+    if (parts === undefined) return;
+    parts.warnings.setActions(actions);
+    await this.#prepareVoices(parts.renderer, actions);
+  }
+
   /** Alert events from the controller; ignored before start and after stop. */
   handle(event: ActionEvent): void {
     this.#parts?.warnings.handle(event);
@@ -159,8 +177,8 @@ export class Actions {
     };
   }
 
-  /** The chime, operator clips and sentences without placeholders are made ready before the first alert needs them. */
-  async #prepareAudio(renderer: ClipRenderer, audio: AudioConfig, actions: readonly ActionConfig[]): Promise<string | undefined> {
+  /** Operator clips and sentences without placeholders are made ready before the first alert needs them (cached ones are found at once). */
+  async #prepareVoices(renderer: ClipRenderer, actions: readonly ActionConfig[], signal?: AbortSignal): Promise<void> {
     const jobs: { what: string; job: () => Promise<string> }[] = [];
     for (const action of actions) {
       if (action.type !== 'voice') continue;
@@ -169,12 +187,16 @@ export class Actions {
       for (const text of [template, fallback]) if (text !== undefined && isFixed(text)) jobs.push({ what: `sentence of ${action.id}`, job: () => renderer.speech(text) });
     }
     for (const { what, job } of jobs) {
+      signal?.throwIfAborted();
       try {
         await job();
       } catch (error) {
         log.error({ what, err: error }, 'cannot prepare audio; warnings that need it will fail');
       }
     }
+  }
+
+  async #prepareChime(renderer: ClipRenderer, audio: AudioConfig): Promise<string | undefined> {
     if (!audio.chime.enabled) return undefined;
     const file = audio.chime.file;
     try {
@@ -187,7 +209,7 @@ export class Actions {
 
   #sirenForButton(outputs: GpioOutputs): void {
     const sirenId = this.#options.gpio.emergencyButton?.siren;
-    const siren = this.#options.actions.find((action) => action.id === sirenId);
+    const siren = this.#actions.find((action) => action.id === sirenId);
     // Held by the button itself: the siren starts before the alert exists, and runs its onSeconds.
     if (siren?.type === 'siren') outputs.relayOn(siren.output, siren.onSeconds, 'emergency-button');
   }

@@ -1,6 +1,6 @@
 import type { ActionConfig, Priority, VoiceActionConfig } from '../config/actions.js';
 import { moduleLogger } from '../log.js';
-import type { Severity } from '../rules/hit.js';
+import type { Severity } from '../config/rule-vocabulary.js';
 import type { ClipRenderer } from './clip-renderer.js';
 import type { GpioOutputs } from './gpio-outputs.js';
 import type { Player } from './player.js';
@@ -66,9 +66,16 @@ export function priorityOf(action: VoiceActionConfig, severity: Severity): Prior
 export class WarningService {
   readonly #options: WarningServiceOptions;
   readonly #running = new Map<string, Running>();
+  #actions: readonly ActionConfig[];
 
   constructor(options: WarningServiceOptions) {
     this.#options = options;
+    this.#actions = options.actions;
+  }
+
+  /** The action configs of a reloaded config; alerts raised from now on use them, running warnings finish as they are. */
+  setActions(actions: readonly ActionConfig[]): void {
+    this.#actions = actions;
   }
 
   start(): void {
@@ -105,7 +112,7 @@ export class WarningService {
 
   #raise(event: ActionEvent): void {
     const configured = event.actions.flatMap((id) => {
-      const action = this.#options.actions.find((candidate) => candidate.id === id);
+      const action = this.#actions.find((candidate) => candidate.id === id);
       if (action === undefined) log.warn({ alert: event.alert.id, action: id }, 'the rule names an action that is not configured');
       return action === undefined ? [] : [action];
     });

@@ -4,12 +4,12 @@ import { HuxiaoError } from '../errors.js';
 import type { RgbImage } from '../ingest/frame.js';
 import { moduleLogger } from '../log.js';
 import type { RuleClear, RuleHit } from '../rules/hit.js';
+import type { Alert, AlertEvent, AlertEventKind, AlertState } from '../store/alert.js';
 import { LANES, type Lane } from '../store/outbox.js';
 import type { Retention } from '../store/retention.js';
 import { isDiskFull, type Store } from '../store/store.js';
 import { PAYLOAD_SCHEMA_VERSION, alertPayloadSchema, statePayloadSchema } from '../uplink/payloads.js';
 import { topic } from '../uplink/topics.js';
-import type { Alert, AlertEvent, AlertEventKind, AlertState } from './alert.js';
 import { SnapshotWriter, type SnapshotJob } from './snapshot-writer.js';
 
 export interface AlertServiceContext {

@@ -8,7 +8,7 @@ import type { Retention } from '../store/retention.js';
 import type { SnapshotKind } from '../store/snapshot-rows.js';
 import { isDiskFull, type Store } from '../store/store.js';
 import { topic } from '../uplink/topics.js';
-import type { Box } from '../vision/detection.js';
+import type { Box } from '../geometry/geometry.js';
 import { renderSnapshot, type Jpeg } from './snapshot.js';
 
 export interface SnapshotJob {

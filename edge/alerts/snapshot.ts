@@ -3,7 +3,7 @@ import sharp, { type Sharp } from 'sharp';
 import type { AlertsConfig } from '../config/alerts.js';
 import type { RgbImage } from '../ingest/frame.js';
 import { drawOverlay } from '../ingest/overlay.js';
-import type { Box } from '../vision/detection.js';
+import type { Box } from '../geometry/geometry.js';
 
 export interface Jpeg {
   readonly data: Buffer;

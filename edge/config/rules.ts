@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isNormalized, type Point } from '../rules/geometry.js';
-import { SEVERITIES } from '../rules/hit.js';
+import { isNormalized, type Point } from '../geometry/geometry.js';
+import { SEVERITIES } from './rule-vocabulary.js';
 import type { DeepReadonly } from './schema.js';
 import type { LineConfig, ZoneConfig } from './zones.js';
 

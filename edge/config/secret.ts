@@ -16,6 +16,11 @@ export class Secret {
     return this.#value;
   }
 
+  /** Compares by value without revealing either, so a config reload sees a changed password. */
+  sameAs(other: Secret): boolean {
+    return this.#value === other.#value;
+  }
+
   toJSON(): string {
     return '[redacted]';
   }

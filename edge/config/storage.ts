@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 export const storageSchema = z
   .object({
-    dir: z.string().min(1).default('/var/lib/huxiao').describe('Directory holding the SQLite database (huxiao.db) and the snapshots/ folder.'),
+    dir: z.string().min(1).default('/var/lib/huxiao').describe('Directory holding the SQLite database (huxiao.db), the snapshots/ folder and precision.json (the builds vision.precision auto measured on this machine).'),
     quotaMb: z
       .number()
       .int()

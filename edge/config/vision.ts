@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DeepReadonly } from './schema.js';
 
-const precision = z.enum(['int8', 'fp32']);
+const precision = z.enum(['auto', 'int8', 'fp32']);
 
 /** Labels reported by default: the people, vehicles and objects the school scenarios have rules for. */
 export const DEFAULT_DETECTOR_LABELS = ['person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck', 'knife', 'baseball bat', 'scissors'];
@@ -44,13 +44,19 @@ export const visionSchema = z
     modelsDir: z.string().min(1).optional().describe('Directory holding manifest.json and the ONNX files; default: the models/ directory of the installed package.'),
     precision: z
       .object({
-        detector: precision.optional().describe('Object detector precision; default: the one the manifest marks default (int8).'),
-        faceDetector: precision.optional().describe('Face detector precision; default: the one the manifest marks default (fp32 when INT8 lost accuracy).'),
-        faceEmbedder: precision.optional().describe('Face embedder precision; default: the one the manifest marks default (its manifest entry says why).'),
+        detector: precision
+          .default('auto')
+          .describe('Object detector precision. auto: the faster of INT8 and FP32 on this machine, measured at the first start and kept in storage.dir/precision.json (INT8 must be 5% faster to win; FP32 is the accuracy reference).'),
+        faceDetector: precision
+          .default('auto')
+          .describe('Face detector precision. auto: as for the detector, but INT8 only if it passed its accuracy gate (the manifest makes it the default only then); today FP32, because INT8 lost faces.'),
+        faceEmbedder: precision
+          .default('auto')
+          .describe('Face embedder precision. auto: the manifest\'s default build, unmeasured, because the similarity score is calibrated for that build (docs/identity.md).'),
       })
       .strict()
-      .default({})
-      .describe('Which build of each model to load; the fp32 files are the accuracy reference and a fallback.'),
+      .default({ detector: 'auto', faceDetector: 'auto', faceEmbedder: 'auto' })
+      .describe('Which build of each model to load: auto, int8 or fp32. An explicit int8 or fp32 always wins; the fp32 files are the accuracy reference and a fallback. `huxiao replay` keeps no measurement: there auto is the manifest\'s default, so replayed results do not depend on the machine.'),
     threads: z
       .number()
       .int()
@@ -70,7 +76,7 @@ export const visionSchema = z
   })
   .strict()
   .default({
-    precision: { detector: 'int8', faceEmbedder: 'int8' },
+    precision: { detector: 'auto', faceDetector: 'auto', faceEmbedder: 'auto' },
     threads: 2,
     queueSize: 8,
     detector: { minScore: 0.45, minScoreByLabel: {}, labels: DEFAULT_DETECTOR_LABELS, nmsIou: 0.6, maxDetections: 100 },

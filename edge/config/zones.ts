@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ANCHORS, polygonProblem } from '../rules/geometry.js';
+import { ANCHORS, polygonProblem } from '../geometry/geometry.js';
 import type { DeepReadonly } from './schema.js';
 
 const areaId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'expected 1-64 letters, digits, "_" or "-", starting with a letter or digit');

@@ -4,6 +4,7 @@ import { FaceDetector } from '../vision/face-detector.js';
 import { FaceEmbedder } from '../vision/face-embedder.js';
 import { DEFAULT_MODELS_DIR, readManifest, selectModel } from '../vision/manifest.js';
 import { ModelSession } from '../vision/model-session.js';
+import { namedPrecision } from '../vision/precision-choice.js';
 
 export interface FaceModels {
   readonly detector: FaceDetector;
@@ -16,6 +17,8 @@ export interface FaceModels {
 /**
  * The face detector and embedder alone, for commands that work on photos (`faces compare`, enrollment): unlike the
  * VisionRuntime of a running gateway they skip the object detector and fail loudly (MODEL_*) instead of degrading.
+ * `auto` precision is the manifest's default here: it is what the gateway's auto keeps for the face models too (the
+ * face detector's INT8 failed its gate, the embedder's score is calibrated for its default build).
  */
 export async function openFaceModels(config: VisionConfig): Promise<FaceModels> {
   const modelsDir = config.modelsDir ?? DEFAULT_MODELS_DIR;
@@ -23,13 +26,13 @@ export async function openFaceModels(config: VisionConfig): Promise<FaceModels> 
   const manifest = await readManifest(manifestPath);
   const detectorSession = new ModelSession({
     modelsDir,
-    entry: selectModel(manifest, 'face-detector', config.precision.faceDetector, manifestPath),
+    entry: selectModel(manifest, 'face-detector', namedPrecision(config.precision.faceDetector), manifestPath),
     threads: config.threads,
     queueSize: config.queueSize,
   });
   const embedderSession = new ModelSession({
     modelsDir,
-    entry: selectModel(manifest, 'face-embedder', config.precision.faceEmbedder, manifestPath),
+    entry: selectModel(manifest, 'face-embedder', namedPrecision(config.precision.faceEmbedder), manifestPath),
     threads: config.threads,
     queueSize: config.queueSize,
   });

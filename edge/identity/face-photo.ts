@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { HuxiaoError } from '../errors.js';
 import type { RgbImage } from '../ingest/frame.js';
-import type { Box } from '../vision/detection.js';
+import type { Box } from '../geometry/geometry.js';
 import { alignmentLandmarks, type FaceDetector } from '../vision/face-detector.js';
 import type { FaceEmbedder } from '../vision/face-embedder.js';
 import { findFaces } from './face-find.js';

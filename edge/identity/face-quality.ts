@@ -1,5 +1,5 @@
 import type { RgbImage } from '../ingest/frame.js';
-import type { Box } from '../vision/detection.js';
+import type { Box } from '../geometry/geometry.js';
 import { alignFace, ALIGNED_SIZE, type AlignmentLandmarks } from '../vision/face-align.js';
 import { alignmentLandmarks, type Face } from '../vision/face-detector.js';
 

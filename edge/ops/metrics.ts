@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { RULE_TYPES } from '../rules/hit.js';
+import { RULE_TYPES } from '../config/rule-vocabulary.js';
 import type { CameraWorkerStatus } from '../camera-worker.js';
 import type { CameraState } from '../ingest/camera-status.js';
 import { LANES, type Lane } from '../store/outbox.js';

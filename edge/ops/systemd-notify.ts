@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
 import { moduleLogger } from '../log.js';
+import { describeExit, startTool, succeeded } from '../process/tool.js';
 
 export interface SystemdNotifierOptions {
   /** Where NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID are read; the tool runs with it. Default process.env. */
@@ -85,22 +85,19 @@ export class SystemdNotifier {
     return this.#tail;
   }
 
-  #run(args: readonly string[]): Promise<void> {
-    if (this.#missing) return Promise.resolve();
-    return new Promise((resolve) => {
-      execFile(this.#command, args, { env: this.#env, timeout: TOOL_TIMEOUT_MS }, (error, _stdout, stderr) => {
-        if (error === null) {
-          if (this.#failing) log.warn('systemd-notify works again');
-          this.#failing = false;
-        } else if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          this.#missing = true;
-          log.error({ command: this.#command }, 'systemd-notify is not installed (apt-get install systemd): systemd gets no readiness or watchdog messages');
-        } else if (!this.#failing) {
-          this.#failing = true;
-          log.error({ err: error, stderr: stderr.trim(), message: args.join(' ') }, 'systemd-notify failed; further failures are not logged until it works again');
-        }
-        resolve();
-      });
-    });
+  async #run(args: readonly string[]): Promise<void> {
+    if (this.#missing) return;
+    const tool = startTool({ command: this.#command, args, env: this.#env, errorCode: 'SYSTEMD_NOTIFY', aptPackage: 'systemd', purpose: 'readiness and watchdog messages to systemd', timeoutMs: TOOL_TIMEOUT_MS });
+    const exit = await tool.exited;
+    if (exit.kind === 'spawn-error') {
+      this.#missing = true;
+      log.error({ err: exit.error }, 'systemd gets no readiness or watchdog messages');
+    } else if (succeeded(exit)) {
+      if (this.#failing) log.warn('systemd-notify works again');
+      this.#failing = false;
+    } else if (!this.#failing) {
+      this.#failing = true;
+      log.error({ exit: describeExit(exit), stderr: exit.stderr.join(' | '), message: args.join(' ') }, 'systemd-notify failed; further failures are not logged until it works again');
+    }
   }
 }

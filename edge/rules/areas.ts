@@ -1,6 +1,6 @@
 import type { LineConfig, ZoneConfig } from '../config/zones.js';
 import type { Track } from '../track/tracker.js';
-import { anchorOf, boxArea, crossing, pointInPolygon, sideOf, toPixels, type Anchor, type CrossingDirection, type Point, type Side } from './geometry.js';
+import { anchorOf, area, crossing, pointInPolygon, sideOf, toPixels, type Anchor, type CrossingDirection, type Point, type Side } from '../geometry/geometry.js';
 
 /** A track inside a zone, since `enteredAt` (the first frame of the streak that confirmed the entry). */
 export interface Presence {
@@ -38,7 +38,7 @@ function anchorIn(track: Track, anchor: Anchor, width: number, height: number): 
 }
 
 function watched(filter: Filter, track: Track): boolean {
-  return track.state !== 'tentative' && filter.labels.includes(track.label) && track.score >= filter.minScore && boxArea(track.box) >= filter.minArea;
+  return track.state !== 'tentative' && filter.labels.includes(track.label) && track.score >= filter.minScore && area(track.box) >= filter.minArea;
 }
 
 /**

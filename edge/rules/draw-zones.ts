@@ -1,7 +1,7 @@
 import type { LineConfig, ZoneConfig } from '../config/zones.js';
 import type { RgbImage } from '../ingest/frame.js';
 import { drawOverlay } from '../ingest/overlay.js';
-import { toPixels, type Point } from './geometry.js';
+import { toPixels, type Point } from '../geometry/geometry.js';
 
 export interface DrawableCamera {
   readonly zones: readonly ZoneConfig[];

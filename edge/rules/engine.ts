@@ -1,3 +1,4 @@
+import { sameConfig } from '../config/diff.js';
 import type { RuleConfig } from '../config/rules.js';
 import type { LineConfig, ZoneConfig } from '../config/zones.js';
 import type { RgbImage } from '../ingest/frame.js';
@@ -5,7 +6,7 @@ import type { Track } from '../track/tracker.js';
 import { LineWatcher, ZoneWatcher, type Crossing, type ZoneUpdate } from './areas.js';
 import { MinuteCounter } from './count.js';
 import { evaluatorFor, type Evaluator } from './evaluators.js';
-import type { CountRecord, RuleEvent, RuleHit } from './hit.js';
+import type { CountRecord, RuleClear, RuleEvent, RuleHit } from './hit.js';
 import { ScheduleClock } from './schedule.js';
 
 export interface RuleEngineOptions {
@@ -19,6 +20,13 @@ export interface RuleEngineOptions {
   readonly rules: readonly RuleConfig[];
   /** IANA time zone of the gateway, for schedules. */
   readonly timezone: string;
+  /**
+   * The engine of the same camera these rules replace (a config reload). Zone and line watchers carry over, so the
+   * time an object entered (dwell) is kept; a rule with the same id and area keeps its open conditions and cooldowns,
+   * and its evaluator too when its config is unchanged. Open conditions of rules that are gone are cleared on the
+   * next update.
+   */
+  readonly previous?: RuleEngine;
 }
 
 export interface RuleFrame {
@@ -49,22 +57,39 @@ interface CountRule {
  */
 export class RuleEngine {
   readonly #camera: string;
+  readonly #size: readonly [number, number];
   readonly #zones = new Map<string, ZoneWatcher>();
   readonly #lines = new Map<string, LineWatcher>();
   readonly #hitRules: HitRule[] = [];
   readonly #countRules: CountRule[] = [];
+  /** Open conditions of replaced rules that no longer exist, cleared on the next update. */
+  readonly #orphans: { readonly rule: string; readonly key: string }[] = [];
 
   constructor(options: RuleEngineOptions) {
     const { camera } = options;
     this.#camera = camera.id;
+    this.#size = [camera.detect.width, camera.detect.height];
     const rules = options.rules.filter((r) => r.camera === camera.id && r.enabled);
+    const previous = options.previous;
+    const carry = previous !== undefined && previous.#camera === camera.id && sameConfig(previous.#size, this.#size);
+    const before = {
+      zones: carry ? previous.#zones : new Map<string, ZoneWatcher>(),
+      lines: carry ? previous.#lines : new Map<string, LineWatcher>(),
+      hitRules: carry ? previous.#hitRules : [],
+      countRules: carry ? previous.#countRules : [],
+      orphans: carry ? previous.#orphans : [],
+    };
     const useZone = (id: string | undefined) => {
       const zone = camera.zones.find((z) => z.id === id);
-      if (zone !== undefined && !this.#zones.has(zone.id)) this.#zones.set(zone.id, new ZoneWatcher(zone, camera.detect.width, camera.detect.height));
+      if (zone === undefined || this.#zones.has(zone.id)) return;
+      const kept = before.zones.get(zone.id);
+      this.#zones.set(zone.id, kept !== undefined && sameConfig(kept.zone, zone) ? kept : new ZoneWatcher(zone, ...this.#size));
     };
     const useLine = (id: string | undefined) => {
       const line = camera.lines.find((l) => l.id === id);
-      if (line !== undefined && !this.#lines.has(line.id)) this.#lines.set(line.id, new LineWatcher(line, camera.detect.width, camera.detect.height));
+      if (line === undefined || this.#lines.has(line.id)) return;
+      const kept = before.lines.get(line.id);
+      this.#lines.set(line.id, kept !== undefined && sameConfig(kept.line, line) ? kept : new LineWatcher(line, ...this.#size));
     };
     for (const rule of rules) {
       const schedule = new ScheduleClock(rule.schedule, options.timezone);
@@ -72,14 +97,27 @@ export class RuleEngine {
         useZone(rule.zone);
         useLine(rule.line);
         const area = rule.zone ?? rule.line ?? '';
-        this.#countRules.push({ config: rule, schedule, counter: new MinuteCounter({ rule: rule.id, camera: camera.id, area, kind: rule.zone === undefined ? 'line' : 'zone' }) });
+        const kept = before.countRules.find((r) => r.config.id === rule.id);
+        this.#countRules.push(kept !== undefined && sameConfig(kept.config, rule) ? kept : { config: rule, schedule, counter: new MinuteCounter({ rule: rule.id, camera: camera.id, area, kind: rule.zone === undefined ? 'line' : 'zone' }) });
         continue;
       }
       const area = rule.type === 'line-cross' ? rule.line : rule.zone;
       if (rule.type === 'line-cross') useLine(area);
       else useZone(area);
-      this.#hitRules.push({ config: rule, area, evaluator: evaluatorFor(rule), schedule, open: new Set(), lastHit: new Map() });
+      const kept = before.hitRules.find((r) => r.config.id === rule.id && r.area === area);
+      if (kept !== undefined && sameConfig(kept.config, rule)) this.#hitRules.push(kept);
+      else this.#hitRules.push({ config: rule, area, evaluator: evaluatorFor(rule), schedule, open: kept?.open ?? new Set(), lastHit: kept?.lastHit ?? new Map<string, number>() });
     }
+    for (const gone of before.hitRules) {
+      if (this.#hitRules.some((r) => r.open === gone.open)) continue;
+      for (const key of gone.open) this.#orphans.push({ rule: gone.config.id, key });
+    }
+    this.#orphans.push(...before.orphans);
+  }
+
+  /** Enabled rules of the camera this engine evaluates. */
+  get ruleCount(): number {
+    return this.#hitRules.length + this.#countRules.length;
   }
 
   /** Zones and lines this engine watches, in pixels (for drawing and for the motion gate). */
@@ -94,7 +132,7 @@ export class RuleEngine {
     const crossings = new Map<string, Crossing[]>();
     for (const [id, watcher] of this.#lines) crossings.set(id, watcher.update(visible));
 
-    const events: RuleEvent[] = [];
+    const events: RuleEvent[] = this.#orphans.splice(0).map(({ rule, key }) => this.#clear(rule, key, frame.ts));
     let picture: RgbImage | undefined;
     const snapshot = () => (picture ??= frame.snapshot());
     for (const rule of this.#hitRules) this.#decide(rule, frame, zoneUpdates.get(rule.area), crossings.get(rule.area) ?? [], snapshot, events);
@@ -120,8 +158,7 @@ export class RuleEngine {
     for (const key of rule.open) {
       if (active && violations.has(key)) continue;
       rule.open.delete(key);
-      const trackId = key === 'zone' ? undefined : Number(key.slice(1));
-      events.push({ kind: 'clear', rule: config.id, camera: this.#camera, ...(trackId === undefined ? {} : { trackId }), at: frame.ts });
+      events.push(this.#clear(config.id, key, frame.ts));
     }
     if (!active) return;
     const cooldownMs = config.cooldownSeconds * 1000;
@@ -151,5 +188,11 @@ export class RuleEngine {
     }
     // Cooldowns that ran out carry no information; dropping them bounds memory on a busy camera.
     if (rule.lastHit.size > 256) for (const [key, at] of rule.lastHit) if (frame.ts - at >= cooldownMs) rule.lastHit.delete(key);
+  }
+
+  /** The end of an open condition: key "zone" for the zone as a whole, "t<id>" for one track. */
+  #clear(rule: string, key: string, at: number): RuleClear {
+    const trackId = key === 'zone' ? undefined : Number(key.slice(1));
+    return { kind: 'clear', rule, camera: this.#camera, ...(trackId === undefined ? {} : { trackId }), at };
   }
 }

@@ -1,8 +1,7 @@
 import type { RuleConfig } from '../config/rules.js';
 import type { Track } from '../track/tracker.js';
-import type { Box } from '../vision/detection.js';
 import type { Crossing, Presence, ZoneUpdate } from './areas.js';
-import { anchorOf, distance, unionBox, type Anchor, type Point } from './geometry.js';
+import { anchorOf, distance, unionBox, type Anchor, type Box, type Point } from '../geometry/geometry.js';
 
 /** What one rule sees in one frame. */
 export interface RuleView {

@@ -1,12 +1,6 @@
+import type { RuleType, Severity } from '../config/rule-vocabulary.js';
+import type { Box } from '../geometry/geometry.js';
 import type { RgbImage } from '../ingest/frame.js';
-import type { Box } from '../vision/detection.js';
-
-export const RULE_TYPES = ['intrusion', 'dwell', 'return', 'line-cross', 'crowd', 'object', 'parking', 'vendor', 'absence'] as const;
-export type RuleType = (typeof RULE_TYPES)[number];
-
-/** Ordered from least to most urgent; voice warnings pre-empt by this order. */
-export const SEVERITIES = ['info', 'warning', 'critical', 'emergency'] as const;
-export type Severity = (typeof SEVERITIES)[number];
 
 /** A rule decided that something happened. This is what the perception stage hands to the alert stage. */
 export interface RuleHit {

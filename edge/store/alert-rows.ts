@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Alert, AlertEventKind, AlertState } from '../alerts/alert.js';
+import type { Alert, AlertEventKind, AlertState } from './alert.js';
 import { topic } from '../uplink/topics.js';
 
 interface AlertRow {

@@ -1,4 +1,4 @@
-import type { Box } from '../vision/detection.js';
+import type { Box } from '../geometry/geometry.js';
 
 /** One coordinate with its velocity: position p, velocity v (per second) and their covariance. */
 interface Axis {

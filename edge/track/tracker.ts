@@ -1,6 +1,6 @@
 import type { TrackerConfig } from '../config/perception.js';
-import { iou } from '../rules/geometry.js';
-import type { Box, Detection } from '../vision/detection.js';
+import { iou, type Box } from '../geometry/geometry.js';
+import type { Detection } from '../vision/detection.js';
 import { assign } from './assignment.js';
 import { BoxFilter } from './kalman.js';
 

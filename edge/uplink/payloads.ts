@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALERT_EVENTS, ALERT_STATES, alertSchema } from '../alerts/alert.js';
+import { ALERT_EVENTS, ALERT_STATES, alertSchema } from '../store/alert.js';
 
 /** Version of every JSON payload on the wire; bumped on any incompatible change, documented in docs/mqtt.md. */
 export const PAYLOAD_SCHEMA_VERSION = 1;

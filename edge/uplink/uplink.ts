@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
-import type { Alert } from '../alerts/alert.js';
+import type { Alert } from '../store/alert.js';
 import type { MqttConfig } from '../config/mqtt.js';
 import { HuxiaoError } from '../errors.js';
 import { moduleLogger } from '../log.js';

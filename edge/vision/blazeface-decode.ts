@@ -1,4 +1,4 @@
-import type { Box } from './detection.js';
+import type { Box } from '../geometry/geometry.js';
 import type { ModelOutputs } from './model-session.js';
 import type { Point } from './similarity.js';
 

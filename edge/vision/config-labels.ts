@@ -3,6 +3,7 @@ import { invalidConfig, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { isHuxiaoError } from '../errors.js';
 import { manifestFile, readManifest, selectModel } from './manifest.js';
+import { namedPrecision } from './precision-choice.js';
 
 /** Edit distance, for suggesting the label a typo was meant to be. */
 function distance(a: string, b: string): number {
@@ -83,7 +84,7 @@ export async function checkLabels(loaded: LoadedConfig): Promise<LabelCheck> {
   let outcome: LabelCheck;
   try {
     const path = manifestFile(vision.modelsDir);
-    const entry = selectModel(await readManifest(path), 'detector', vision.precision.detector, path);
+    const entry = selectModel(await readManifest(path), 'detector', namedPrecision(vision.precision.detector), path);
     classes = { model: entry.name, labels: entry.labels ?? [] };
     outcome = { model: entry.name };
   } catch (error) {

@@ -1,11 +1,13 @@
 import type { DetectorConfig } from '../config/vision.js';
 import { HuxiaoError } from '../errors.js';
 import type { RgbImage } from '../ingest/frame.js';
-import type { Box, Detection, ObjectDetector } from './detection.js';
+import type { Box } from '../geometry/geometry.js';
+import type { Detection, ObjectDetector } from './detection.js';
 import { unletterbox } from './letterbox.js';
 import type { ModelSession } from './model-session.js';
 import { decodeNanoDet } from './nanodet-decode.js';
-import { area, nmsPerClass } from './nms.js';
+import { area } from '../geometry/geometry.js';
+import { nmsPerClass } from './nms.js';
 import { runOnRegion } from './region-inference.js';
 
 export interface DetectorOptions {

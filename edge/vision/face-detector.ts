@@ -1,11 +1,12 @@
 import type { FaceDetectorConfig } from '../config/vision.js';
 import type { RgbImage } from '../ingest/frame.js';
 import { decodeBlazeFace } from './blazeface-decode.js';
-import type { Box } from './detection.js';
+import type { Box } from '../geometry/geometry.js';
 import type { AlignmentLandmarks } from './face-align.js';
 import { unletterbox, unletterboxPoint } from './letterbox.js';
 import type { ModelSession } from './model-session.js';
-import { area, nms } from './nms.js';
+import { area } from '../geometry/geometry.js';
+import { nms } from './nms.js';
 import { runOnRegion } from './region-inference.js';
 import type { Point } from './similarity.js';
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../ingest/frame.js';
-import type { Box } from './detection.js';
+import type { Box } from '../geometry/geometry.js';
 
 /** Maps a point of the model's input picture back to the source frame. */
 export interface LetterboxTransform {

@@ -1,8 +1,14 @@
 import type { MotionConfig } from '../config/perception.js';
+import { unionBox, type Box } from '../geometry/geometry.js';
 import type { RgbImage } from '../ingest/frame.js';
-import { unionBox } from '../rules/geometry.js';
-import type { Track } from '../track/tracker.js';
-import type { Box } from './detection.js';
+
+/** What the gate needs of a tracked object; the tracker's tracks fit it, and vision stays below the tracker. */
+export interface GatedTrack {
+  readonly id: number;
+  readonly state: string;
+  readonly firstSeenAt: number;
+  readonly box: Box;
+}
 
 /** Why the detector runs (or not) on a frame. */
 export type GateReason = 'first' | 'motion' | 'redetect' | 'lighting' | 'still' | 'disabled';
@@ -41,7 +47,7 @@ export class MotionGate {
     this.#config = config;
   }
 
-  plan(image: RgbImage, tracks: readonly Track[], ts: number): GatePlan {
+  plan(image: RgbImage, tracks: readonly GatedTrack[], ts: number): GatePlan {
     if (!this.#config.enabled) return { run: true, reason: 'disabled', changed: 0 };
     const grey = this.#downscale(image);
     const background = this.#background;
@@ -71,13 +77,13 @@ export class MotionGate {
     for (const id of this.#lookedAt.keys()) if (!liveIds.has(id)) this.#lookedAt.delete(id);
   }
 
-  #looked(plan: GatePlan, tracks: readonly Track[], ts: number): GatePlan {
+  #looked(plan: GatePlan, tracks: readonly GatedTrack[], ts: number): GatePlan {
     for (const t of tracks) if (plan.roi === undefined || centreIn(plan.roi, t.box)) this.#lookedAt.set(t.id, ts);
     return plan;
   }
 
   /** Grows the region by a margin, takes in every track it touches, and gives up cropping when it is most of the frame. */
-  #grow(region: Box, tracks: readonly Track[], image: RgbImage): Box | undefined {
+  #grow(region: Box, tracks: readonly GatedTrack[], image: RgbImage): Box | undefined {
     const mx = (region.x2 - region.x1) * MARGIN + 16;
     const my = (region.y2 - region.y1) * MARGIN + 16;
     let roi: Box = { x1: region.x1 - mx, y1: region.y1 - my, x2: region.x2 + mx, y2: region.y2 + my };

@@ -1,4 +1,4 @@
-import type { Box } from './detection.js';
+import type { Box } from '../geometry/geometry.js';
 import type { ModelOutputs, OutputTensor } from './model-session.js';
 
 /** NanoDet's three detection heads. */

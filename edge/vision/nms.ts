@@ -1,16 +1,4 @@
-import type { Box } from './detection.js';
-
-export function area(box: Box): number {
-  return Math.max(0, box.x2 - box.x1) * Math.max(0, box.y2 - box.y1);
-}
-
-export function iou(a: Box, b: Box): number {
-  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (area(a) + area(b) - inter);
-}
+import { iou, type Box } from '../geometry/geometry.js';
 
 export interface Scored {
   readonly score: number;

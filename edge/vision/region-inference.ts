@@ -1,5 +1,5 @@
 import type { RgbImage } from '../ingest/frame.js';
-import type { Box } from './detection.js';
+import type { Box } from '../geometry/geometry.js';
 import { inputSize, neutralFill, toInputTensor } from './input-tensor.js';
 import { cropRegion, letterbox, type LetterboxTransform } from './letterbox.js';
 import type { ModelOutputs, ModelSession } from './model-session.js';

@@ -5,13 +5,23 @@ import { Detector } from './detector.js';
 import { FaceDetector } from './face-detector.js';
 import { FaceEmbedder } from './face-embedder.js';
 import type { InferenceSample, QueueStats } from './inference-queue.js';
-import { DEFAULT_MODELS_DIR, manifestFile, MODEL_ROLES, readManifest, selectModel, type Manifest, type ModelPrecision, type ModelRole } from './manifest.js';
-import { ModelSession } from './model-session.js';
+import { DEFAULT_MODELS_DIR, manifestFile, MODEL_ROLES, readManifest, type Manifest, type ModelEntry, type ModelPrecision, type ModelRole } from './manifest.js';
+import type { ModelSession } from './model-session.js';
+import type { Medians, PrecisionReason, PrecisionSetting } from './precision-choice.js';
+import type { MeasureOptions } from './precision-measure.js';
+import { PrecisionSelector } from './precision-select.js';
 
 export interface VisionRuntimeOptions {
   readonly config: VisionConfig;
   /** The roles to load (see rolesNeeded()); a face model costs memory and start-up time, so only what rules use. */
   readonly roles: readonly ModelRole[];
+  /**
+   * Where `auto` precision keeps its measured choice (precision.json): the gateway passes storage.dir. Without it auto
+   * takes the manifest's default unmeasured, so replayed results do not depend on the machine.
+   */
+  readonly stateDir?: string;
+  /** Time budget of the auto measurement (tests shorten it). */
+  readonly measure?: MeasureOptions;
 }
 
 export interface ModelHealth {
@@ -20,6 +30,10 @@ export interface ModelHealth {
   /** The manifest entry's name, when the manifest named one. */
   readonly model?: string;
   readonly precision?: ModelPrecision;
+  /** Why this precision: named in the config, the only usable build, or measured on this machine (now or earlier). */
+  readonly precisionReason?: PrecisionReason;
+  /** Median run times of both builds when auto measured them (at this start or the one that wrote the cache). */
+  readonly medianMs?: Medians;
   readonly error?: { readonly code: ErrorCode | 'UNEXPECTED'; readonly message: string };
 }
 
@@ -59,7 +73,8 @@ export class VisionRuntime {
     return this.#faceEmbedder;
   }
 
-  async start(): Promise<void> {
+  /** An abort of `signal` is seen between two models and after the last; the models loaded by then stay until stop(). */
+  async start(signal?: AbortSignal): Promise<void> {
     const { config } = this.#options;
     const modelsDir = config.modelsDir ?? DEFAULT_MODELS_DIR;
     const manifestPath = manifestFile(config.modelsDir);
@@ -70,26 +85,42 @@ export class VisionRuntime {
       for (const role of this.#roles()) this.#fail(role, error, undefined);
       return;
     }
-    const precisions: Record<ModelRole, ModelPrecision | undefined> = {
+    const precisions: Record<ModelRole, PrecisionSetting> = {
       detector: config.precision.detector,
       'face-detector': config.precision.faceDetector,
       'face-embedder': config.precision.faceEmbedder,
     };
-    // One model at a time: loading is CPU-bound and the cameras are already starting beside it.
+    const { stateDir, measure } = this.#options;
+    const selector = new PrecisionSelector({
+      manifest,
+      manifestPath,
+      modelsDir,
+      threads: config.threads,
+      queueSize: config.queueSize,
+      ...(stateDir === undefined ? {} : { stateDir }),
+      ...(measure === undefined ? {} : { measure }),
+      observe: (model, sample) => { this.#observed(model, sample); },
+    });
+    // One model at a time: loading (and timing both builds) is CPU-bound and the cameras are already starting beside it.
     for (const role of this.#roles()) {
-      let session: ModelSession | undefined;
+      signal?.throwIfAborted();
+      const outcome = await selector.open(role, precisions[role]);
+      if (outcome.state === 'failed') {
+        this.#fail(role, outcome.error, outcome.entry);
+        continue;
+      }
+      const { session, reason, medianMs } = outcome;
       try {
-        const entry = selectModel(manifest, role, precisions[role], manifestPath);
-        session = new ModelSession({ modelsDir, entry, threads: config.threads, queueSize: config.queueSize, observe: (sample) => { this.#observed(entry.name, sample); } });
-        await session.start();
         this.#attach(role, session);
         this.#sessions.set(role, session);
-        this.#health.set(role, { role, state: 'ready', model: entry.name, precision: entry.precision });
+        this.#health.set(role, { role, state: 'ready', model: session.entry.name, precision: session.entry.precision, precisionReason: reason, ...(medianMs === undefined ? {} : { medianMs }) });
       } catch (error) {
-        await session?.stop();
-        this.#fail(role, error, session);
+        await session.stop();
+        this.#fail(role, error, session.entry);
       }
     }
+    // A signal that came while the last model loaded belongs to this phase too: the cameras must not start after it.
+    signal?.throwIfAborted();
   }
 
   async stop(): Promise<void> {
@@ -116,6 +147,10 @@ export class VisionRuntime {
     return out;
   }
 
+  #roles(): ModelRole[] {
+    return MODEL_ROLES.filter((role) => this.#options.roles.includes(role));
+  }
+
   /** Subscribes to every completed run of every model; returns the unsubscribe function. */
   onInference(listener: (event: InferenceEvent) => void): () => void {
     this.#inferenceListeners.add(listener);
@@ -130,10 +165,6 @@ export class VisionRuntime {
         this.#log.error({ err: error, model }, 'an inference listener threw');
       }
     }
-  }
-
-  #roles(): ModelRole[] {
-    return MODEL_ROLES.filter((role) => this.#options.roles.includes(role));
   }
 
   #attach(role: ModelRole, session: ModelSession): void {
@@ -153,10 +184,10 @@ export class VisionRuntime {
     }
   }
 
-  #fail(role: ModelRole, error: unknown, session: ModelSession | undefined): void {
+  #fail(role: ModelRole, error: unknown, entry: ModelEntry | undefined): void {
     const code = isHuxiaoError(error) ? error.code : 'UNEXPECTED';
     const message = error instanceof Error ? error.message : String(error);
-    this.#health.set(role, { role, state: 'failed', model: session?.entry.name, precision: session?.entry.precision, error: { code, message } });
+    this.#health.set(role, { role, state: 'failed', model: entry?.name, precision: entry?.precision, error: { code, message } });
     this.#log.error({ role, code, err: error }, 'model unavailable; pipelines that need it run degraded');
   }
 }

@@ -1,7 +1,31 @@
+import type { Actions } from '../actions/actions.js';
+import type { AlertService } from '../alerts/alert-service.js';
+import type { CameraWorker } from '../camera-worker.js';
 import type { WebConfig } from '../config/web.js';
-import type { HealthReport } from '../ops/health.js';
-import type { RuntimeView } from '../ops/runtime-view.js';
+import type { Retention } from '../store/retention.js';
+import type { Store } from '../store/store.js';
+import type { Uplink } from '../uplink/uplink.js';
+import type { VisionRuntime } from '../vision/runtime.js';
 import type { ConfigFileAccess } from './config-editor.js';
+
+/** What the page reads of the started runtime (the controller, through ops): accessors, read at each request. */
+export interface PageRuntime {
+  readonly store: Store;
+  readonly retention: Retention;
+  readonly alerts: AlertService;
+  readonly actions: Actions;
+  readonly vision: VisionRuntime;
+  /** Undefined without an mqtt section. */
+  readonly uplink: Uplink | undefined;
+  cameras(): readonly CameraWorker[];
+}
+
+/** The health verdicts as ops evaluates them for /healthz (declared here so web does not import ops). */
+export interface PageHealth {
+  readonly live: boolean;
+  readonly ready: boolean;
+  readonly checks: readonly { readonly name: string; readonly camera?: string; readonly verdict: string; readonly detail?: string }[];
+}
 
 /** What the page needs of the gateway beside the runtime: fixed at start-up, given by the controller. */
 export interface PageSetup {
@@ -15,8 +39,8 @@ export interface PageSetup {
 /** Everything the page's routes are given: accessors only, read at each request (a reload replaces the cameras). */
 export interface PageContext extends PageSetup {
   readonly web: WebConfig;
-  readonly runtime: RuntimeView;
-  readonly health: () => HealthReport;
+  readonly runtime: PageRuntime;
+  readonly health: () => PageHealth;
   /** Wall clock, ms. */
   readonly clock?: () => number;
 }

@@ -8,7 +8,7 @@ import { bindAddresses, type Interfaces } from './bind-address.js';
 
 export interface WebServerContext {
   readonly config: Pick<WebConfig, 'host' | 'port'>;
-  /** Route modules (edge/web/routes/*), registered in order as fastify plugins. */
+  /** Route modules (the page's, and edge/ops/*-routes.ts), registered in order as fastify plugins. */
   readonly routes: readonly FastifyPluginAsync[];
   /** The box's interfaces, for `lan`; tests give their own. */
   readonly interfaces?: () => Interfaces;

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isCollection, isMap, isSeq, parseDocument, type Document, type ToStringOptions, type YAMLMap, type YAMLSeq } from 'yaml';
 import { z } from 'zod';
 import { HuxiaoError } from '../errors.js';
-import { isNormalized, type Point } from '../rules/geometry.js';
+import { isNormalized, type Point } from '../geometry/geometry.js';
 
 /** Rule types the editor offers on a zone and on a line (count takes either). */
 export const ZONE_RULE_TYPES = ['intrusion', 'dwell', 'return', 'crowd', 'object', 'parking', 'vendor', 'absence', 'count'] as const;

@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { visionSchema } from '../../edge/config/vision.js';
@@ -8,8 +10,9 @@ import { alignmentLandmarks, FaceDetector } from '../../edge/vision/face-detecto
 import { inputSize, neutralFill, toInputTensor } from '../../edge/vision/input-tensor.js';
 import { percentile } from '../../edge/vision/latency-window.js';
 import { cropRegion, letterbox } from '../../edge/vision/letterbox.js';
-import { DEFAULT_MODELS_DIR, readManifest, selectModel, type ModelEntry } from '../../edge/vision/manifest.js';
+import { DEFAULT_MODELS_DIR, MODEL_ROLES, readManifest, selectModel, type ModelEntry } from '../../edge/vision/manifest.js';
 import { ModelSession } from '../../edge/vision/model-session.js';
+import { VisionRuntime } from '../../edge/vision/runtime.js';
 import { vtestFrames } from '../../test/helpers/frames.js';
 import { machineLine } from './machine.js';
 
@@ -130,6 +133,18 @@ async function main(): Promise<void> {
     await session.stop();
     process.stdout.write(`  ${entry.name.padEnd(20)} p50 ${fmt(figures.p50)} ms  p95 ${fmt(figures.p95)} ms\n`);
   }
+
+  // The measurement a gateway makes at its first start, with an empty state directory so it really measures.
+  process.stdout.write(`\nvision.precision auto on this machine (the first start's measurement, synthetic input, ${String(threads)} thread(s))\n`);
+  const state = await mkdtemp(join(tmpdir(), 'huxiao-bench-precision-'));
+  const runtime = new VisionRuntime({ config: visionSchema.parse({}), roles: MODEL_ROLES, stateDir: state });
+  await runtime.start();
+  for (const health of runtime.health()) {
+    const medians = health.medianMs === undefined ? '' : `  int8 ${health.medianMs.int8.toFixed(1)} ms, fp32 ${health.medianMs.fp32.toFixed(1)} ms, ratio ${(health.medianMs.int8 / health.medianMs.fp32).toFixed(2)}`;
+    process.stdout.write(`  ${health.role.padEnd(14)} ${(health.model ?? health.state).padEnd(16)} ${(health.precisionReason ?? '').padEnd(15)}${medians}\n`);
+  }
+  await runtime.stop();
+  await rm(state, { recursive: true, force: true });
   process.stdout.write('\nNote: figures taken while other work shares the CPU are noisy; compare ratios, re-run on a quiet machine for absolutes.\n');
 }
 

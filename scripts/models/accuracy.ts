@@ -1,9 +1,9 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { decodeBlazeFace } from '../../edge/vision/blazeface-decode.js';
-import type { Box } from '../../edge/vision/detection.js';
+import { iou, type Box } from '../../edge/geometry/geometry.js';
 import type { ModelOutputs } from '../../edge/vision/model-session.js';
 import { decodeNanoDet } from '../../edge/vision/nanodet-decode.js';
-import { iou, nms, nmsPerClass } from '../../edge/vision/nms.js';
+import { nms, nmsPerClass } from '../../edge/vision/nms.js';
 import type { ValueInfo } from './onnx-graph.js';
 import { runSession } from './ort-run.js';
 

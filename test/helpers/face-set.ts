@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { packageRoot } from './footage.js';
-import type { Box } from '../../edge/vision/detection.js';
+import type { Box } from '../../edge/geometry/geometry.js';
 
 /**
  * The shared face set (see its README.md): 8 people x 5 portraits (150 px, mostly greyscale) and 5 group photos of

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import type { RgbImage } from '../../edge/ingest/frame.js';
-import type { Box } from '../../edge/vision/detection.js';
+import type { Box } from '../../edge/geometry/geometry.js';
 
 /**
  * Bound of the mean absolute difference (grey levels, over every channel of every compared pixel) that JPEG leaves on

@@ -1,9 +1,11 @@
+import '../helpers/quiet.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../edge/config/load.js';
 import type { Frame } from '../../edge/ingest/frame.js';
 import { Perception, type PerceptionResult } from '../../edge/perception.js';
-import type { Box, Detection, ObjectDetector } from '../../edge/vision/detection.js';
+import type { Box } from '../../edge/geometry/geometry.js';
+import type { Detection, ObjectDetector } from '../../edge/vision/detection.js';
 
 const W = 320;
 const H = 240;
@@ -83,5 +85,31 @@ describe('perception pipeline', () => {
     const a = await replay(30);
     const b = await replay(30);
     assert.deepEqual(a.results.map(strip), b.results.map(strip));
+  });
+
+  it('takes new rules on the running tracker: the track keeps its id and a rule added mid-way fires', async () => {
+    const camera = config.cameras[0];
+    assert.ok(camera);
+    const reloaded = parseConfig(
+      `
+gateway: { id: gw, timezone: UTC }
+cameras: [{ id: cam, url: rtsp://10.0.0.2/s, detect: { width: ${W}, height: ${H}, fps: 10 }, zones: [{ id: right, polygon: [[0.5, 0], [1, 0], [1, 1], [0.5, 1]] }] }]
+rules:
+  - { id: enter-right, type: intrusion, camera: cam, zone: right }
+  - { id: stay-right, type: dwell, camera: cam, zone: right, seconds: 0.5 }
+`,
+      'reloaded.yaml',
+    );
+    const perception = new Perception({ camera, rules: config.rules, detector: new PaintedDetector(), timezone: 'UTC' });
+    perception.start();
+    const results: PerceptionResult[] = [];
+    for (let i = 0; i < 40; i++) {
+      if (i === 10) perception.updateRules(reloaded.rules);
+      results.push(await perception.process(frame(i)));
+    }
+    assert.deepEqual([...new Set(results.flatMap((r) => r.tracks.map((t) => t.id)))], [1]);
+    const hits = results.flatMap((r) => r.events).flatMap((e) => (e.kind === 'hit' ? [`${e.rule}@${String(e.frameSeq)}`] : []));
+    // In the zone from frame 21 (the intrusion decides at 23), for 0.5 s: the dwell decides at frame 26.
+    assert.deepEqual(hits, ['enter-right@23', 'stay-right@26']);
   });
 });

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Alert } from '../../alerts/alert.js';
+import type { Alert } from '../../store/alert.js';
 import { isHuxiaoError } from '../../errors.js';
 import { auditWeb } from '../audit.js';
 import { actorOf, sessionOf } from '../guard.js';

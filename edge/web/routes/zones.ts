@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RuleConfig } from '../../config/rules.js';
 import { isHuxiaoError } from '../../errors.js';
 import { moduleLogger } from '../../log.js';
-import { isNormalized, type Point } from '../../rules/geometry.js';
+import { isNormalized, type Point } from '../../geometry/geometry.js';
 import { auditWeb } from '../audit.js';
 import type { ConfigEditor, EditorView, SaveOutcome } from '../config-editor.js';
 import { actorOf, sessionOf } from '../guard.js';

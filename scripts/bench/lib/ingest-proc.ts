@@ -18,8 +18,23 @@ export function processCpuSeconds(pid: number): number | undefined {
   return (utime + stime) / TICKS_PER_SECOND;
 }
 
-/** Pids of this process's children whose command name is `comm` (e.g. the ffmpeg processes camera sources spawned). */
-export function childPids(comm: string): number[] {
+/** Resident memory of a process in bytes, from VmRSS in /proc/<pid>/status; undefined if it is gone. */
+export function processRssBytes(pid: number): number | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  return match?.[1] === undefined ? undefined : Number(match[1]) * 1024;
+}
+
+/**
+ * Pids of the children of `parent` (default this process) whose command name is `comm`, e.g. the ffmpeg processes
+ * camera sources spawned.
+ */
+export function childPids(comm: string, parent = process.pid): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -27,7 +42,7 @@ export function childPids(comm: string): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (name === comm && ppid === process.pid) pids.push(Number(entry));
+      if (name === comm && ppid === parent) pids.push(Number(entry));
     } catch {
       // The process exited between readdir and read.
     }

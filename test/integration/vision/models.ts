@@ -1,7 +1,6 @@
 import { DEFAULT_MODELS_DIR, readManifest, selectModel, type ModelPrecision, type ModelRole } from '../../../edge/vision/manifest.js';
 import { ModelSession } from '../../../edge/vision/model-session.js';
-import type { Box } from '../../../edge/vision/detection.js';
-import { iou } from '../../../edge/vision/nms.js';
+import { iou, type Box } from '../../../edge/geometry/geometry.js';
 
 /** A started session of the committed model for a role and precision (tests never build models). */
 export async function committedSession(role: ModelRole, precision: ModelPrecision): Promise<ModelSession> {

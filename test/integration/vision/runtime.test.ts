@@ -10,6 +10,8 @@ import { DEFAULT_MODELS_DIR, MODEL_ROLES, readManifest, selectModel, type Manife
 import { ModelSession } from '../../../edge/vision/model-session.js';
 import { rolesNeeded } from '../../../edge/vision/roles.js';
 import { VisionRuntime, type ModelHealth } from '../../../edge/vision/runtime.js';
+import { rootLogger } from '../../../edge/log.js';
+import { namedPrecision } from '../../../edge/vision/precision-choice.js';
 import { vtestFrames } from '../../helpers/frames.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -23,6 +25,7 @@ describe('vision runtime with the committed models', () => {
   let detectorEntry: ModelEntry;
 
   before(async () => {
+    rootLogger.level = 'warn';
     manifest = await readManifest(join(DEFAULT_MODELS_DIR, 'manifest.json'));
     detectorEntry = selectModel(manifest, 'detector', 'int8');
     dir = await tempDir('vision-runtime');
@@ -37,9 +40,9 @@ describe('vision runtime with the committed models', () => {
     const config = visionSchema.parse({ modelsDir: dir.path });
     await copyFile(join(DEFAULT_MODELS_DIR, 'manifest.json'), join(dir.path, 'manifest.json'));
     const roles = [
-      selectModel(manifest, 'detector', config.precision.detector),
-      selectModel(manifest, 'face-detector', config.precision.faceDetector),
-      selectModel(manifest, 'face-embedder', config.precision.faceEmbedder),
+      selectModel(manifest, 'detector', namedPrecision(config.precision.detector)),
+      selectModel(manifest, 'face-detector', namedPrecision(config.precision.faceDetector)),
+      selectModel(manifest, 'face-embedder', namedPrecision(config.precision.faceEmbedder)),
     ];
     for (const entry of roles) await copyFile(join(DEFAULT_MODELS_DIR, entry.file), join(dir.path, entry.file));
     return config;

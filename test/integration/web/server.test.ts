@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { HuxiaoError } from '../../../edge/errors.js';
 import { Health } from '../../../edge/ops/health.js';
 import { bindAddresses } from '../../../edge/web/bind-address.js';
-import { healthRoutes } from '../../../edge/web/routes/health.js';
+import { healthRoutes } from '../../../edge/ops/health-routes.js';
 import { WebServer } from '../../../edge/web/server.js';
 import { freePort } from '../../helpers/ports.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import sharp from 'sharp';
-import type { AlertEvent } from '../../../edge/alerts/alert.js';
+import type { AlertEvent } from '../../../edge/store/alert.js';
 import { AlertService } from '../../../edge/alerts/alert-service.js';
 import { HuxiaoError } from '../../../edge/errors.js';
 import { LANES } from '../../../edge/store/outbox.js';

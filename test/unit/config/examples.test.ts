@@ -7,6 +7,7 @@ import type { Config } from '../../../edge/config/schema.js';
 import { ScheduleClock } from '../../../edge/rules/schedule.js';
 import { labelProblems } from '../../../edge/vision/config-labels.js';
 import { DEFAULT_MODELS_DIR, readManifest, selectModel } from '../../../edge/vision/manifest.js';
+import { namedPrecision } from '../../../edge/vision/precision-choice.js';
 
 const CONFIG_DIR = new URL('../../../../config/', import.meta.url);
 const EXAMPLES = readdirSync(CONFIG_DIR).filter((name) => name.endsWith('.yaml'));
@@ -39,7 +40,7 @@ describe('the example configs in config/', () => {
       assert.ok(loaded.notes.every((note) => note.line !== undefined && /password$/.test(note.path)), JSON.stringify(loaded.notes));
 
       const manifest = await readManifest(`${DEFAULT_MODELS_DIR}manifest.json`);
-      const detector = selectModel(manifest, 'detector', loaded.config.vision.precision.detector);
+      const detector = selectModel(manifest, 'detector', namedPrecision(loaded.config.vision.precision.detector));
       assert.deepEqual(labelProblems(loaded.config, { model: detector.name, labels: detector.labels ?? [] }), []);
       assert.ok(loaded.config.rules.length > 0 && loaded.config.cameras.every((camera) => camera.zones.length + camera.lines.length > 0), 'every camera has something to watch');
       assert.ok(text(name).split('\n').filter((line) => line.trimStart().startsWith('#')).length >= 5, 'the scenario is explained in comments');

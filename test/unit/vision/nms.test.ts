@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { iou, nms, nmsPerClass } from '../../../edge/vision/nms.js';
+import { iou } from '../../../edge/geometry/geometry.js';
+import { nms, nmsPerClass } from '../../../edge/vision/nms.js';
 
 const box = (x1: number, y1: number, x2: number, y2: number) => ({ x1, y1, x2, y2 });
 

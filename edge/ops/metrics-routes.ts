@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { RuntimeMetrics } from '../../ops/metrics.js';
+import type { RuntimeMetrics } from './metrics.js';
 
 /**
  * GET /metrics, the Prometheus exposition. Served without the page's login: scrapers on the LAN carry no session, and

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RULE_TYPES, SEVERITIES } from '../rules/hit.js';
+import { RULE_TYPES, SEVERITIES } from '../config/rule-vocabulary.js';
 
 export const ALERT_STATES = ['raised', 'acknowledged', 'resolved', 'expired'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];

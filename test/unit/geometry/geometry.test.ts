@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { anchorOf, crossing, iou, pointInPolygon, polygonProblem, segmentsIntersect, toPixels, type Point } from '../../../edge/rules/geometry.js';
+import { anchorOf, crossing, iou, pointInPolygon, polygonProblem, segmentsIntersect, toPixels, type Point } from '../../../edge/geometry/geometry.js';
 
 const square: Point[] = [
   [0, 0],

@@ -1,4 +1,10 @@
-import type { Box } from '../vision/detection.js';
+/** Axis-aligned box in frame pixels; x1 < x2, y1 < y2. */
+export interface Box {
+  readonly x1: number;
+  readonly y1: number;
+  readonly x2: number;
+  readonly y2: number;
+}
 
 export type Point = readonly [number, number];
 
@@ -22,8 +28,18 @@ export function anchorOf(box: Box, anchor: Anchor): Point {
   }
 }
 
-/** Box overlap lives with the detector's NMS; rules and the tracker use the same functions. */
-export { area as boxArea, iou } from '../vision/nms.js';
+export function area(box: Box): number {
+  return Math.max(0, box.x2 - box.x1) * Math.max(0, box.y2 - box.y1);
+}
+
+/** Intersection over union: the detector's NMS, the tracker and the rules measure box overlap the same way. */
+export function iou(a: Box, b: Box): number {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / (area(a) + area(b) - inter);
+}
 
 /** Coordinates all within 0..1 are a normalized drawing; anything larger is detect-resolution pixels. */
 export function isNormalized(points: readonly Point[]): boolean {

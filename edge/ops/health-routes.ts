@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Health } from '../../ops/health.js';
+import type { Health } from './health.js';
 
 /**
  * GET /healthz is readiness: 200 when everything works (every camera streaming, the detector loaded, the store

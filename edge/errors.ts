@@ -35,6 +35,11 @@ export const ERROR_CODES = {
   AUDIO_RENDER: 'Speech synthesis, normalization or playback of a warning failed; the message names the tool and its output.',
   AUDIO_CLIP: 'An operator clip or chime file named in the config is missing or is not a playable WAV or MP3.',
   GPIO_LINE: 'A configured GPIO line cannot be found (no chip with that label, offset beyond the chip) or cannot be opened.',
+  GALLERY_KEY: 'The gallery key file is missing, unreadable, open to other users, not 32 bytes, or not the key the gallery was written with.',
+  GALLERY_CORRUPT: 'A gallery row fails authentication with the right key: tampered with, moved to another row, or damaged.',
+  GALLERY_UNKNOWN_PERSON: 'No person with the given id is in the gallery.',
+  GALLERY_PERSON_EXISTS: 'A person with the given id is already enrolled; change or remove them instead.',
+  GALLERY_INVALID: 'Enrollment or change input is invalid (id, list, name, embeddings); the message names the field.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,6 +5,7 @@ import { flushLogs } from '../log.js';
 import { VERSION } from '../version.js';
 import { registerCheck } from './check.js';
 import { registerDemo } from './demo.js';
+import { registerGallery } from './gallery.js';
 import { registerProbe } from './probe.js';
 import { registerReplay } from './replay.js';
 import { registerRun } from './run.js';
@@ -18,6 +19,7 @@ const program = new Command('huxiao')
 
 registerCheck(program);
 registerDemo(program);
+registerGallery(program);
 registerProbe(program);
 registerSnapshot(program);
 registerReplay(program);

@@ -44,6 +44,22 @@ export interface GalleryMatch {
 const log = moduleLogger('gallery');
 
 /**
+ * The index's int8 similarities are within 1.3e-3 of the float ones (measured on the real portraits), and at 100,000
+ * persons the best two strangers are often closer than that. So of the index's best CANDIDATES, those that could be
+ * in the top k (within RESCORE_MARGIN of the k-th, twice the worst error of two values) are scored again in float from
+ * their sealed rows: the top-1 then agrees with an exact search on 0.998 of genuine queries instead of 0.988, and the
+ * similarity returned is the exact cosine. Usually that is k rows (0.1 ms each: read and decrypt), more only on near-ties.
+ */
+const CANDIDATES = 8;
+const RESCORE_MARGIN = 0.003;
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) sum += (a[i] ?? 0) * (b[i] ?? 0);
+  return sum;
+}
+
+/**
  * The identity gallery: persons and their embeddings, sealed in the store, and an in-memory index per list built at
  * start from the decrypted templates. Enrollment, change and removal are each one durable transaction with their
  * audit row. Another process (the `huxiao gallery` CLI) may change the store meanwhile: a match first checks
@@ -174,17 +190,49 @@ export class Gallery {
     return { id: row.id, list: row.list, enrolledAt: row.enrolledAt, enrolledBy: row.enrolledBy, updatedAt: row.updatedAt, ...vault.details(row) };
   }
 
-  /** The `k` persons most like `face` (an L2-normalized embedding) in the given lists (all when omitted), best first. */
+  /**
+   * The `k` persons most like `face` (an L2-normalized embedding) in the given lists (all when omitted), best first,
+   * with their exact cosine (see RESCORE_MARGIN).
+   */
   match(face: Float32Array, options: { readonly lists?: readonly string[]; readonly k?: number } = {}): GalleryMatch[] {
     this.#sync();
+    const { store, vault } = this.#require();
     const k = options.k ?? 1;
-    const matches: GalleryMatch[] = [];
+    const candidates: GalleryMatch[] = [];
     for (const [list, index] of this.#indexes) {
       if (options.lists !== undefined && !options.lists.includes(list)) continue;
       if (face.length !== index.dimensions) throw new HuxiaoError('GALLERY_INVALID', `face: has ${String(face.length)} values, the gallery holds ${String(index.dimensions)}-value embeddings`);
-      for (const match of index.search(face, k)) matches.push({ id: match.id, list, similarity: match.similarity });
+      for (const match of index.search(face, Math.max(k, CANDIDATES))) candidates.push({ id: match.id, list, similarity: match.similarity });
+    }
+    candidates.sort((a, b) => b.similarity - a.similarity);
+    const matches: GalleryMatch[] = [];
+    for (let i = 0; i < candidates.length; ) {
+      const candidate = candidates[i];
+      if (candidate === undefined || candidate.similarity < (candidates[k - 1]?.similarity ?? -Infinity) - RESCORE_MARGIN) break;
+      const person = store.get(candidate.id);
+      const embeddings = person === undefined ? undefined : this.#embeddings(vault, person);
+      if (embeddings === undefined) {
+        // Gone or no longer authentic: the next candidate moves up, and the bar with it.
+        candidates.splice(i, 1);
+        continue;
+      }
+      matches.push({ ...candidate, similarity: cosine(face, template(embeddings)) });
+      i += 1;
     }
     return matches.sort((a, b) => b.similarity - a.similarity).slice(0, k);
+  }
+
+  /** A row's embeddings, or undefined (and the person left out of matching) when it no longer authenticates. */
+  #embeddings(vault: GalleryVault, person: SealedPerson): Float32Array[] | undefined {
+    try {
+      return vault.embeddings(person);
+    } catch (error) {
+      if (!isHuxiaoError(error) || error.code !== 'GALLERY_CORRUPT') throw error;
+      this.#unindex(person.id);
+      this.#unreadable = [...new Set([...this.#unreadable, person.id])];
+      log.error({ err: error, person: person.id }, 'gallery row left out of matching');
+      return undefined;
+    }
   }
 
   #require(): { store: GalleryStore; vault: GalleryVault } {
@@ -259,14 +307,11 @@ export class Gallery {
 
   #load(vault: GalleryVault, person: SealedPerson | undefined, unreadable: Set<string>): void {
     if (person === undefined) return;
-    try {
-      this.#index(person.id, person.list, template(vault.embeddings(person)));
+    const embeddings = this.#embeddings(vault, person);
+    if (embeddings === undefined) unreadable.add(person.id);
+    else {
+      this.#index(person.id, person.list, template(embeddings));
       unreadable.delete(person.id);
-    } catch (error) {
-      if (!isHuxiaoError(error) || error.code !== 'GALLERY_CORRUPT') throw error;
-      this.#unindex(person.id);
-      unreadable.add(person.id);
-      log.error({ err: error, person: person.id }, 'gallery row left out of matching');
     }
   }
 

@@ -174,4 +174,25 @@ describe('gallery at rest', () => {
       await dir.remove();
     }
   });
+
+  it('re-scores matches from the sealed rows: a row tampered with while the gallery runs is dropped at its next match', async () => {
+    const dir = await tempDir('gallery-tamper-live');
+    const faces = syntheticFaces(16);
+    const open = openGallery(dir.path);
+    try {
+      const zhang = student(faces, 'S1', '张晓明');
+      open.gallery.enroll(zhang.request);
+      open.gallery.enroll(student(faces, 'S2', '王芳').request);
+      assert.equal(open.gallery.match(zhang.probe)[0]?.id, 'S1');
+      const db = new BetterSqlite3(open.path);
+      db.prepare("UPDATE gallery_persons SET embeddings = (SELECT embeddings FROM gallery_persons WHERE id = 'S2') WHERE id = 'S1'").run();
+      db.close();
+      assert.deepEqual(open.gallery.match(zhang.probe).map((m) => m.id), ['S2'], 'the next candidate takes its place');
+      assert.deepEqual(open.gallery.unreadable, ['S1']);
+      assert.equal(open.gallery.size, 1);
+    } finally {
+      open.close();
+      await dir.remove();
+    }
+  });
 });

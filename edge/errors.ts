@@ -43,6 +43,11 @@ export const ERROR_CODES = {
   WEB_LISTEN: 'The local page cannot listen on the configured address and port (in use, or not an address of this box).',
   WEB_PASSWORD: 'The local page\'s password cannot be set or checked: too short, or its hash file unreadable, unwritable or damaged.',
   WEB_CONFIG_WRITE: 'A change made on the local page (zones, lines, rules) cannot be written to the config file or applied.',
+  GALLERY_KEY: 'The gallery key file is missing, unreadable, open to other users, not 32 bytes, or not the key the gallery was written with.',
+  GALLERY_CORRUPT: 'A gallery row fails authentication with the right key: tampered with, moved to another row, or damaged.',
+  GALLERY_UNKNOWN_PERSON: 'No person with the given id is in the gallery.',
+  GALLERY_PERSON_EXISTS: 'A person with the given id is already enrolled; change or remove them instead.',
+  GALLERY_INVALID: 'Enrollment or change input is invalid (id, list, name, embeddings); the message names the field.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

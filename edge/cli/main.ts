@@ -6,6 +6,7 @@ import { registerCheck } from './check.js';
 import { registerDemo } from './demo.js';
 import { registerFaces } from './faces.js';
 import { failureReport } from './failure.js';
+import { registerGallery } from './gallery.js';
 import { registerProbe } from './probe.js';
 import { registerReplay } from './replay.js';
 import { registerRun } from './run.js';
@@ -21,6 +22,7 @@ const program = new Command('huxiao')
 registerCheck(program);
 registerDemo(program);
 registerFaces(program);
+registerGallery(program);
 registerProbe(program);
 registerSnapshot(program);
 registerReplay(program);

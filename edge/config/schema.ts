@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { actionsSchema, audioSchema, checkActionReferences, gpioSchema } from './actions.js';
 import { camerasSchema } from './cameras.js';
 import { gatewaySchema } from './gateway.js';
+import { identitySchema } from './identity.js';
 import { alertsSchema } from './alerts.js';
 import { mqttSchema } from './mqtt.js';
 import { storageSchema } from './storage.js';
@@ -29,6 +30,7 @@ export const configSchema = z
     actions: actionsSchema,
     gpio: gpioSchema,
     web: webSchema,
+    identity: identitySchema,
   })
   .strict()
   .superRefine(checkRuleReferences)

@@ -95,6 +95,29 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'gallery_meta, gallery_persons; audit actor and subject',
+    // Only the person id, the list and the enrollment times and operator are plaintext: they are what listing,
+    // filtering by list, removal without the key and the audit need. Names, classes, schools, consent references and
+    // embeddings are sealed (AES-256-GCM, edge/identity/gallery-crypto.ts) with a key kept outside this file.
+    sql: `
+      ALTER TABLE audit ADD COLUMN actor TEXT;
+      ALTER TABLE audit ADD COLUMN subject TEXT;
+      CREATE TABLE gallery_meta (name TEXT PRIMARY KEY, value NOT NULL);
+      CREATE TABLE gallery_persons (
+        id TEXT PRIMARY KEY,
+        list TEXT NOT NULL,
+        enrolled_at INTEGER NOT NULL,
+        enrolled_by TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        details BLOB NOT NULL,
+        embeddings BLOB NOT NULL
+      );
+      CREATE INDEX gallery_persons_list ON gallery_persons (list);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);

@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { HuxiaoError } from '../errors.js';
-import { GalleryStore, type PersonRecord } from '../identity/gallery-store.js';
-import { GalleryVault } from '../identity/gallery-vault.js';
+import { GalleryStore, type PersonRecord } from '../gallery/gallery-store.js';
+import { GalleryVault } from '../gallery/gallery-vault.js';
 import { Store } from '../store/store.js';
 
 /** UTC to the second: what an installer compares with the audit. */

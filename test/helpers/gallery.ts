@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Gallery, type EnrollRequest } from '../../edge/identity/gallery.js';
+import { Gallery, type EnrollRequest } from '../../edge/gallery/gallery.js';
 import { Store } from '../../edge/store/store.js';
 import { SyntheticFaces } from '../../scripts/bench/lib/synthetic-faces.js';
 

@@ -13,7 +13,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['config'],
   ['ingest', 'vision', 'track', 'rules', 'identity'],
   ['camera-worker.ts', 'perception.ts', 'perception-replay.ts'],
-  ['alerts', 'store'],
+  ['alerts', 'store', 'gallery'],
   ['uplink', 'actions', 'web', 'ops'],
   ['controller.ts', 'alert-actions.ts', 'telemetry.ts', 'phases.ts', 'cli'],
 ];

@@ -1,8 +1,8 @@
 import { HuxiaoError } from '../errors.js';
 import { moduleLogger } from '../log.js';
-import { seal, unseal, type SealedField } from './gallery-crypto.js';
-import { createGalleryKey, readGalleryKey } from './gallery-key.js';
-import { decodeDetails, decodeEmbeddings, encodeDetails, encodeEmbeddings, type PersonDetails } from './gallery-codec.js';
+import { seal, unseal, type SealedField } from '../identity/gallery-crypto.js';
+import { createGalleryKey, readGalleryKey } from '../identity/gallery-key.js';
+import { decodeDetails, decodeEmbeddings, encodeDetails, encodeEmbeddings, type PersonDetails } from '../identity/gallery-codec.js';
 import type { GalleryStore, SealedPerson } from './gallery-store.js';
 
 const log = moduleLogger('gallery');

@@ -2,13 +2,13 @@ import { ulid } from 'ulidx';
 import { HuxiaoError, isHuxiaoError } from '../errors.js';
 import { moduleLogger } from '../log.js';
 import type { Store } from '../store/store.js';
-import { checkDetails, checkEmbeddings, checkId, checkList, template, type PersonDetails } from './gallery-codec.js';
-import { GalleryIndex } from './gallery-index.js';
+import { checkDetails, checkEmbeddings, checkId, checkList, template, type PersonDetails } from '../identity/gallery-codec.js';
+import { GalleryIndex } from '../identity/gallery-index.js';
 import { GalleryStore, type Actor, type PersonRecord, type Removal, type SealedPerson } from './gallery-store.js';
 import { GalleryVault } from './gallery-vault.js';
 
 export type { Actor, PersonRecord, Removal } from './gallery-store.js';
-export type { PersonDetails } from './gallery-codec.js';
+export type { PersonDetails } from '../identity/gallery-codec.js';
 
 export interface GalleryOptions {
   /** A started store: the gallery's tables live in it. */

@@ -5,6 +5,8 @@ import { basename, dirname, join } from 'node:path';
 export interface AtomicWriteOptions {
   /** File mode of the result; default the mode of the file being replaced, or 0600 for a new one. */
   readonly mode?: number;
+  /** Group of the result (needs root, or membership of the group); default the creating process's. */
+  readonly gid?: number;
 }
 
 /**
@@ -20,6 +22,7 @@ export async function writeFileAtomic(path: string, text: string, options: Atomi
     await file.writeFile(text, 'utf8');
     // The process umask applies at creation; chmod gives the file exactly the mode asked for.
     await file.chmod(mode);
+    if (options.gid !== undefined) await file.chown(-1, options.gid);
     await file.sync();
   } catch (error) {
     await file.close();

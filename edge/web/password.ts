@@ -1,5 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { HuxiaoError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 
@@ -76,11 +77,16 @@ export async function readPasswordFile(path: string): Promise<PasswordHash | und
   return parseHash(text, path);
 }
 
-/** Writes the hash of `password` to `path` atomically, readable by its owner only. */
+/**
+ * Writes the hash of `password` to `path` atomically, mode 0640. Run as root (the install script, `sudo huxiao
+ * web-password`), the file gets the group of its directory, as /etc/huxiao is root:huxiao: the service user can read
+ * the hash, nobody else can, and nobody but root can change it.
+ */
 export async function writePasswordFile(path: string, password: string): Promise<void> {
   const hash = await hashPassword(password);
   try {
-    await writeFileAtomic(path, `${formatHash(hash)}\n`, { mode: 0o600 });
+    const gid = process.getuid?.() === 0 ? (await stat(dirname(path))).gid : undefined;
+    await writeFileAtomic(path, `${formatHash(hash)}\n`, { mode: 0o640, ...(gid === undefined ? {} : { gid }) });
   } catch (error) {
     throw new HuxiaoError('WEB_PASSWORD', `${path}: cannot write the page's password hash: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

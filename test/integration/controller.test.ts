@@ -46,6 +46,8 @@ actions:
       `gateway: { id: gw-reload, timezone: UTC }
 storage: { dir: ${join(dir.path, 'store')} }
 audio: { device: "null", cache: { dir: ${join(dir.path, 'audio')} }, chime: { enabled: false } }
+# The page is not what this test is about, and the default port 8080 may be taken by another run on the machine.
+web: { enabled: false }
 cameras:
   - id: gate
     url: ${gateServer.url()}

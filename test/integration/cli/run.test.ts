@@ -41,6 +41,8 @@ describe('huxiao run', { timeout: 180_000 }, () => {
       `gateway: { id: gw-run, timezone: UTC }
 storage: { dir: ${join(dir, 'store')} }
 audio: { device: "null", cache: { dir: ${join(dir, 'audio')} } }
+# The page is not what this test is about, and the default port 8080 may be taken by another run on the machine.
+web: { enabled: false }
 cameras:
   - id: gate
     url: ${camera.url()}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { formatHash, hashPassword, parseHash, readPasswordFile, verifyPassword, writePasswordFile } from '../../../edge/web/password.js';
@@ -14,13 +14,16 @@ describe('page password hash', () => {
     await dir.remove();
   });
 
-  it('stores a salted scrypt hash with its parameters, never the password, readable by its owner only', async () => {
+  it('stores a salted scrypt hash with its parameters, never the password, readable by its owner and the directory\'s group', async () => {
     const file = join(dir.path, 'web-password');
+    const group = 4321;
+    if (process.getuid?.() === 0) chownSync(dir.path, 0, group);
     await writePasswordFile(file, 'école-南门-2024');
     const text = readFileSync(file, 'utf8');
     assert.match(text, /^\$scrypt\$ln=14,r=8,p=1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}\n$/);
     assert.ok(!text.includes('école'));
-    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(statSync(file).mode & 0o777, 0o640);
+    if (process.getuid?.() === 0) assert.equal(statSync(file).gid, group, 'run as root, the file takes the group of its directory');
     const hash = await readPasswordFile(file);
     assert.ok(hash !== undefined);
     assert.equal(await verifyPassword('école-南门-2024', hash), true);

@@ -30,6 +30,20 @@ if [ ! -e /etc/huxiao/config.yaml ]; then
   echo "install.sh: wrote an example /etc/huxiao/config.yaml; edit it for this site"
 fi
 
+# The gallery key (32 random bytes) lives apart from the database in /var/lib/huxiao, readable by the service only.
+# A new key is made only while there is no store: one made beside an enrolled gallery would not open it.
+key=/etc/huxiao/secrets/gallery.key
+if [ ! -e "$key" ]; then
+  if [ -e /var/lib/huxiao/huxiao.db ]; then
+    echo "install.sh: no $key but a store exists: restore the key from its backup; if no one is enrolled, the service's first enrollment can use a key made by hand (head -c 32 /dev/urandom, owner huxiao, mode 0400)" >&2
+  else
+    (umask 077 && head -c 32 /dev/urandom > "$key")
+    chown huxiao:huxiao "$key"
+    chmod 0400 "$key"
+    echo "install.sh: created the gallery key $key; back it up off the box (without it enrolled faces cannot be read)"
+  fi
+fi
+
 install -m 0644 "$src/systemd/huxiao-edge.service" /etc/systemd/system/huxiao-edge.service
 systemctl daemon-reload
 systemctl enable huxiao-edge.service

@@ -45,6 +45,21 @@ install_config() {
   fi
 }
 
+# The gallery key (32 random bytes) lives apart from the database, readable by the service only. A new key is made
+# only while there is no store: one made beside an enrolled gallery would not open it.
+install_gallery_key() {
+  local key=/etc/huxiao/secrets/gallery.key
+  [ -e "$key" ] && return
+  if [ -e /var/lib/huxiao/huxiao.db ]; then
+    echo "install.sh: no $key but a store exists: restore the key from its backup; if no one is enrolled, the service's first enrollment can use a key made by hand (head -c 32 /dev/urandom, owner huxiao, mode 0400)" >&2
+    return
+  fi
+  (umask 077 && head -c 32 /dev/urandom > "$key")
+  chown huxiao:huxiao "$key"
+  chmod 0400 "$key"
+  echo "install.sh: created the gallery key $key; back it up off the box (without it enrolled faces cannot be read)"
+}
+
 install_service() {
   install -m 0644 "$src/systemd/huxiao-edge.service" /etc/systemd/system/huxiao-edge.service
   systemctl daemon-reload
@@ -56,5 +71,6 @@ install_system_packages
 create_user
 install_app
 install_config
+install_gallery_key
 install_service
 echo "install.sh: done. Next: edit /etc/huxiao/config.yaml, 'huxiao check --config /etc/huxiao/config.yaml', 'systemctl start huxiao-edge'"

@@ -22,7 +22,7 @@ import { tempDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const PASSWORD = 'correct horse battery';
-const USER = 'Li Wei';
+const USER = '李老师';
 
 /** The config as an installer left it, comments and all; the editor must keep them. */
 function configText(options: { url: string; store: string; audio: string; device: string; port: number; passwordFile: string }): string {
@@ -32,7 +32,7 @@ gateway: { id: gw-page, timezone: UTC }
 cameras:
   # People walk along the walkway all the time.
   - id: plaza
-    name: Plaza
+    name: 东门广场
     url: ${JSON.stringify(options.url)}
     detect: { width: 768, height: 576, fps: 5 }
     reconnect: { initialDelayMs: 200, maxDelayMs: 1000 }

@@ -266,7 +266,7 @@ for (const size of SIZES) {
     for (const shares of OTHER_SHARES) indexed(build(shares).index, `  same, keeping ${String(shares.stage1 * 100)}% -> ${String(shares.stage2 * 100)}%`);
   }
   if (size === SIZES.at(-1)) await throughStore(gallery.vectors, d, (search, memory) => {
-    measure(search, 'Gallery.match: index + float re-score of 8', memory);
+    measure(search, 'Gallery.match: + float re-score', memory);
   });
   const rankOne = gallery.genuine.filter((query, q) => exact[q] === query.truth).length / g;
   process.stdout.write(

@@ -71,7 +71,7 @@ export class Store {
       db.pragma('foreign_keys = ON');
       db.pragma(`busy_timeout = ${String(BUSY_TIMEOUT_MS)}`);
       // Deleted rows are overwritten with zeros, in their page and in freed overflow pages, so a removed gallery person
-      // leaves no ciphertext behind in the file (the gallery then checkpoints the WAL; see identity/gallery.ts).
+      // leaves no ciphertext behind in the file (the gallery then checkpoints the WAL; see gallery/gallery.ts).
       // Per connection, so set on every open; the extra writes are those of deletions only.
       db.pragma('secure_delete = ON');
       // The WAL counts against the quota: checkpoint at 1 MiB (not the default 4) and truncate it back to that size.

@@ -1,8 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from './ports.js';
+import { freePort, loopbackPortOpen } from './ports.js';
 import { tempDir } from './tmp.js';
 
 export interface TestCertificates {
@@ -57,18 +56,6 @@ function makeCertificates(dir: string): TestCertificates & { serverCert: string;
   };
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
-}
 
 export async function startMosquitto(): Promise<TestBroker> {
   const dir = await tempDir('mosquitto');
@@ -118,7 +105,7 @@ export async function startMosquitto(): Promise<TestBroker> {
     });
     child = started;
     const deadline = Date.now() + 20_000;
-    while (!(await portOpen(port)) || !(await portOpen(tlsPort))) {
+    while (!(await loopbackPortOpen(port)) || !(await loopbackPortOpen(tlsPort))) {
       if (started.exitCode !== null) throw new Error(`mosquitto exited with ${String(started.exitCode)}: ${output}`);
       if (Date.now() > deadline) throw new Error(`mosquitto did not open its ports: ${output}`);
       await new Promise((resolve) => setTimeout(resolve, 50));

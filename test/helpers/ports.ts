@@ -1,1 +1,1 @@
-export { freeLoopbackPort as freePort } from '../../scripts/devkit/free-port.js';
+export { freeLoopbackPort as freePort, loopbackPortOpen } from '../../scripts/devkit/free-port.js';

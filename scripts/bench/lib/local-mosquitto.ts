@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freeLoopbackPort } from '../../devkit/free-port.js';
+import { freeLoopbackPort, loopbackPortOpen } from '../../devkit/free-port.js';
 
 /**
  * Debian's mosquitto on a free loopback port, anonymous and without persistence: the "local mosquitto" the gateway
@@ -34,7 +33,7 @@ export class LocalMosquitto {
       this.#output = (this.#output + text).slice(-4000);
     });
     const deadline = Date.now() + 10_000;
-    while (!(await portOpen(this.#port))) {
+    while (!(await loopbackPortOpen(this.#port))) {
       if (child.exitCode !== null) throw new Error(`mosquitto exited with ${String(child.exitCode)}: ${this.#output}`);
       if (Date.now() > deadline) throw new Error(`mosquitto did not open port ${String(this.#port)}: ${this.#output}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -53,15 +52,3 @@ export class LocalMosquitto {
   }
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
-}

@@ -193,7 +193,7 @@ actions:
     writeFileSync(configPath, text);
   });
 
-  it('stops on SIGTERM in reverse phases within TimeoutStopSec while a warning plays, leaving no child process', async () => {
+  it('stops on SIGTERM in reverse phases within TimeoutStopSec while a warning plays, leaving no child process', async (t) => {
     const limit = timeoutStopSeconds();
     await waitFor('aplay to play a warning', () => processesMentioning(dir).some((process) => process.includes('aplay')), 120_000);
     const signalled = performance.now();
@@ -201,6 +201,7 @@ actions:
     assert.equal(await gateway.exited, 0, gateway.text().join('\n'));
     const seconds = (performance.now() - signalled) / 1000;
     assert.ok(seconds < limit, `stopped in ${seconds.toFixed(1)} s, within TimeoutStopSec=${String(limit)}`);
+    t.diagnostic(`stopped in ${seconds.toFixed(2)} s (TimeoutStopSec=${String(limit)})`);
     assert.deepEqual(lines('gateway stopped').map((line) => ({ stopped: line.stopped, failed: line.failed })), [{ stopped: [...ALL_PHASES].reverse(), failed: [] }]);
     assert.deepEqual(gateway.text(), []);
     assert.deepEqual(processesMentioning(dir), [], 'no aplay, sound sink or gateway process is left');

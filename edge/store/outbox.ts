@@ -39,7 +39,7 @@ export type OutboxMessage =
   | { readonly kind: 'alert'; readonly alert: Alert }
   | { readonly kind: 'alert-state'; readonly change: AlertChange }
   | { readonly kind: 'snapshot'; readonly picture: AlertPicture };
-export type OutboxKind = OutboxMessage['kind'];
+type OutboxKind = OutboxMessage['kind'];
 
 export interface OutboxEntry {
   readonly id: number;

@@ -5,11 +5,9 @@ import type { RgbImage } from '../ingest/frame.js';
 import { moduleLogger } from '../log.js';
 import type { RuleClear, RuleHit } from '../rules/hit.js';
 import type { Alert, AlertEvent, AlertEventKind, AlertState } from '../store/alert.js';
-import { LANES, type Lane } from '../store/outbox.js';
+import { LANES, type AlertChange, type Lane } from '../store/outbox.js';
 import type { Retention } from '../store/retention.js';
 import { isDiskFull, type Store } from '../store/store.js';
-import { PAYLOAD_SCHEMA_VERSION, alertPayloadSchema, statePayloadSchema } from '../uplink/payloads.js';
-import { topic } from '../uplink/topics.js';
 import { SnapshotWriter, type SnapshotJob } from './snapshot-writer.js';
 
 export interface AlertServiceContext {
@@ -142,7 +140,7 @@ export class AlertService {
         state: 'raised',
         clearedAt: null,
         identity: null,
-        snapshot: hit.frame === undefined ? null : { topic: topic.alertSnapshot(id), cropTopic: hit.box === undefined ? null : topic.alertCrop(id) },
+        snapshot: hit.frame === undefined ? null : { crop: hit.box !== undefined },
       };
       this.#insert(alert, now);
       return { kind: 'raised' as const, alert };
@@ -185,7 +183,7 @@ export class AlertService {
         state: 'raised',
         clearedAt: null,
         identity: null,
-        snapshot: withPictures.length === 0 ? null : { topic: topic.alertSnapshot(id), cropTopic: null },
+        snapshot: withPictures.length === 0 ? null : { crop: false },
       };
       this.#insert(record, now);
       return record;
@@ -255,20 +253,17 @@ export class AlertService {
   /** Inside a transaction: the alert row, its first state row and its outbox entry. */
   #insert(alert: Alert, now: number): void {
     const { store } = this.context;
-    const payload = alertPayloadSchema.safeParse({ schema: PAYLOAD_SCHEMA_VERSION, ...alert });
-    if (!payload.success) throw new HuxiaoError('PAYLOAD_INVALID', `alert from rule ${alert.rule}: ${payload.error.message}`);
     store.alerts.insert(alert);
     store.alerts.addState(alert.id, { event: 'raised', state: alert.state, at: now, by: null, note: null });
-    store.outbox.enqueue({ lane: laneOf(alert), topic: topic.alerts(), payload: JSON.stringify(payload.data), alertId: alert.id }, now);
+    store.outbox.enqueue(laneOf(alert), { kind: 'alert', alert }, now);
   }
 
-  /** Inside a transaction: updates the row, records the state change and queues it for `alerts/<id>/state`. */
-  #change(alert: Alert, event: Exclude<AlertEventKind, 'raised' | 'updated'>, now: number, by: string | null, note: string | null): void {
+  /** Inside a transaction: updates the row, records the state change and queues it for the centre. */
+  #change(alert: Alert, event: AlertChange['event'], now: number, by: string | null, note: string | null): void {
     const { store } = this.context;
     store.alerts.update(alert, now);
     store.alerts.addState(alert.id, { event, state: alert.state, at: now, by, note });
-    const payload = statePayloadSchema.parse({
-      schema: PAYLOAD_SCHEMA_VERSION,
+    const change: AlertChange = {
       id: alert.id,
       seq: alert.seq,
       event,
@@ -279,8 +274,8 @@ export class AlertService {
       count: alert.count,
       lastSeenAt: alert.lastSeenAt,
       clearedAt: alert.clearedAt,
-    });
-    store.outbox.enqueue({ lane: laneOf(alert), topic: topic.alertState(alert.id), payload: JSON.stringify(payload), alertId: alert.id }, now);
+    };
+    store.outbox.enqueue(laneOf(alert), { kind: 'alert-state', change }, now);
   }
 
   /**

@@ -1,6 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Alert, AlertEventKind, AlertState } from './alert.js';
-import { topic } from '../uplink/topics.js';
 
 interface AlertRow {
   id: string;
@@ -64,7 +63,7 @@ function toAlert(row: AlertRow, gateway: string): Alert {
     state: row.state,
     clearedAt: row.cleared_at,
     identity: null,
-    snapshot: row.has_snapshot === 0 ? null : { topic: topic.alertSnapshot(row.id), cropTopic: row.has_box === 0 ? null : topic.alertCrop(row.id) },
+    snapshot: row.has_snapshot === 0 ? null : { crop: row.has_box !== 0 },
   };
 }
 

@@ -15,7 +15,7 @@ const boxSchema = z
   .strict()
   .describe('Box of the object in the camera picture (detect resolution pixels).');
 
-/** The alert record, declared once: the store maps it to rows, the uplink publishes it (plus `schema`). */
+/** The alert record, declared once: the store maps it to rows, the uplink publishes it (with `schema` and the topics of its pictures). */
 export const alertSchema = z
   .object({
     id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/).describe('ULID; the deduplication key for the centre.'),
@@ -42,13 +42,10 @@ export const alertSchema = z
     clearedAt: ms.nullable().describe('When the condition ended (track left the zone); null while ongoing.'),
     identity: z.null().describe('Reserved for face identification (a later schema version).'),
     snapshot: z
-      .object({
-        topic: z.string().describe('Relative topic the annotated JPEG is published on.'),
-        cropTopic: z.string().nullable().describe('Relative topic of the tight crop around the box.'),
-      })
+      .object({ crop: z.boolean().describe('A tight crop around the box follows the annotated picture.') })
       .strict()
       .nullable()
-      .describe('Where the pictures follow; null when the hit carried no frame.'),
+      .describe('The pictures that follow the alert; null when the hit carried no frame.'),
   })
   .strict();
 

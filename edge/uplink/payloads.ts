@@ -8,7 +8,21 @@ const version = z.literal(PAYLOAD_SCHEMA_VERSION).describe('Payload schema versi
 const ms = z.number().int().min(0).describe('Milliseconds since the Unix epoch.');
 const ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
 
-export const alertPayloadSchema = alertSchema.extend({ schema: version }).strict().describe('An alert, published once per alert on `alerts` (redelivery keeps the id).');
+/** On the wire an alert names the topics its pictures follow on, where the record only says which pictures there are. */
+const alertSnapshotTopicsSchema = z
+  .object({
+    topic: z.string().describe('Relative topic the annotated JPEG is published on.'),
+    cropTopic: z.string().nullable().describe('Relative topic of the tight crop around the box.'),
+  })
+  .strict()
+  .nullable()
+  .describe('Where the pictures follow; null when the hit carried no frame.');
+
+export const alertPayloadSchema = alertSchema
+  .extend({ snapshot: alertSnapshotTopicsSchema, schema: version })
+  .strict()
+  .describe('An alert, published once per alert on `alerts` (redelivery keeps the id).');
+export type AlertPayload = z.output<typeof alertPayloadSchema>;
 
 export const statePayloadSchema = z
   .object({

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Alert } from '../store/alert.js';
 import type { MqttConfig } from '../config/mqtt.js';
-import { HuxiaoError } from '../errors.js';
 import { moduleLogger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
@@ -20,7 +19,7 @@ import {
   type TelemetryInput,
 } from './payloads.js';
 import { loadPublicKey } from './signing.js';
-import { checkResponseTopic, outboundTopic, QOS, specOf, topic, topicRoot } from './topics.js';
+import { checkResponseTopic, outboundTopic, QOS, specOf, topic, topicRoot, validated } from './topics.js';
 
 export interface UplinkContext {
   readonly store: Store;
@@ -229,15 +228,6 @@ export class Uplink {
   get #clock(): () => number {
     return this.context.clock ?? Date.now;
   }
-}
-
-/** Checks a JSON payload against its topic's schema before it leaves the gateway. */
-function validated(relative: string, payload: unknown): unknown {
-  const spec = specOf(relative);
-  if (spec.payload === 'jpeg') return payload;
-  const result = spec.payload.safeParse(payload);
-  if (!result.success) throw new HuxiaoError('PAYLOAD_INVALID', `${relative}: ${result.error.message}`);
-  return result.data;
 }
 
 function summary(alert: Alert): { id: string; seq: number; state: Alert['state'] } {

@@ -3,7 +3,7 @@ import type { RuleConfig } from './config/rules.js';
 import type { DeepReadonly } from './config/schema.js';
 import type { Frame } from './ingest/frame.js';
 import { moduleLogger, type Logger } from './log.js';
-import { DetectNeeds, type DetectNeed, type NeedReason } from './rules/detect-need.js';
+import { DetectNeeds, NEED_REASONS, type DetectNeed } from './rules/detect-need.js';
 import { RuleEngine } from './rules/engine.js';
 import type { CountRecord, RuleEvent } from './rules/hit.js';
 import { Tracker, type Track } from './track/tracker.js';
@@ -13,7 +13,8 @@ import type { InferenceScheduler } from './vision/inference-scheduler.js';
 import { MotionGate, type GateReason } from './vision/motion-gate.js';
 
 /** Why the detector ran on a frame or not: what the rules needed, or `budget` when the scheduler refused the run. */
-export type DetectReason = NeedReason | 'budget';
+export const DETECT_REASONS = [...NEED_REASONS, 'budget'] as const;
+export type DetectReason = (typeof DETECT_REASONS)[number];
 
 export interface PerceptionOptions {
   readonly camera: DeepReadonly<CameraConfig>;

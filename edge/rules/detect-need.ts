@@ -11,7 +11,8 @@ import type { GatePlan } from '../vision/motion-gate.js';
  * an area whose rule only judges presence over seconds (motion), a track due for its periodic look (redetect), only
  * stationary objects to re-check (stationary), or nothing near any rule (idle).
  */
-export type NeedReason = 'first' | 'lighting' | 'disabled' | 'zone-activity' | 'motion' | 'redetect' | 'stationary' | 'idle';
+export const NEED_REASONS = ['first', 'lighting', 'disabled', 'zone-activity', 'motion', 'redetect', 'stationary', 'idle'] as const;
+export type NeedReason = (typeof NEED_REASONS)[number];
 
 export interface DetectNeed {
   /** The detector should run on this frame when its last run is at least this long ago; Infinity: not now. */

@@ -1,3 +1,4 @@
+import { moduleLogger } from '../log.js';
 import type { ModelRole } from './manifest.js';
 
 /**
@@ -52,6 +53,8 @@ interface Account {
   tokens: number;
   refilledAt: number;
   readonly admitted: number[];
+  /** Its share was below its demand at the last admission; logged when it changes. */
+  limited: boolean;
 }
 
 /** Assumed run time of a model not yet observed: a detector run on a 2-core box. */
@@ -77,6 +80,7 @@ export class InferenceScheduler {
   readonly #budget: number | undefined;
   readonly #accounts = new Map<string, Account>();
   readonly #costs = new Map<ModelRole, number>();
+  readonly #log = moduleLogger('scheduler');
 
   constructor(options: InferenceSchedulerOptions = {}) {
     this.#budget = options.budgetMsPerSecond;
@@ -88,6 +92,7 @@ export class InferenceScheduler {
     account.demands.set(job.model, { urgency: job.urgency, intervalMs: Math.max(1, job.intervalMs), costMs: job.costMs ?? this.#cost(job.model), at: now });
     if (this.#budget !== undefined) {
       const grant = this.#grants(now).get(job.camera) ?? 0;
+      this.#noteLimit(job.camera, account, grant);
       const cost = job.costMs ?? this.#cost(job.model);
       account.tokens = Math.min(Math.max(cost, grant * BURST_SECONDS), account.tokens + (grant * Math.max(0, now - account.refilledAt)) / 1000);
       account.refilledAt = now;
@@ -132,11 +137,25 @@ export class InferenceScheduler {
   #account(camera: string, now: number): Account {
     let account = this.#accounts.get(camera);
     if (account === undefined) {
-      account = { demands: new Map(), tokens: Number.POSITIVE_INFINITY, refilledAt: now, admitted: [] };
+      account = { demands: new Map(), tokens: Number.POSITIVE_INFINITY, refilledAt: now, admitted: [], limited: false };
       this.#accounts.set(camera, account);
     }
     while ((account.admitted[0] ?? now) <= now - RATE_WINDOW_MS) account.admitted.shift();
     return account;
+  }
+
+  /** Logs a camera falling below what its rules ask for, and recovering: the overload is never silent. */
+  #noteLimit(camera: string, account: Account, grantMs: number): void {
+    const demands = [...account.demands.values()];
+    const wantMs = demands.reduce((sum, d) => sum + demandMs(d), 0);
+    const limited = grantMs < wantMs * 0.99;
+    if (limited === account.limited) return;
+    account.limited = limited;
+    const wantHz = round(demands.reduce((sum, d) => sum + 1000 / d.intervalMs, 0));
+    const grantHz = round(wantMs > 0 ? (wantHz * grantMs) / wantMs : 0);
+    const urgency = URGENCIES.find((u) => demands.some((d) => d.urgency === u));
+    if (limited) this.#log.warn({ camera, wantHz, grantHz, urgency, reason: 'budget' }, 'camera runs below the detect rate its rules need: the inference budget is shared out');
+    else this.#log.info({ camera, wantHz }, 'camera gets the detect rate its rules need again');
   }
 
   #cost(model: ModelRole): number {

@@ -1,3 +1,4 @@
+import '../../helpers/quiet.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InferenceScheduler, type InferenceJob, type Urgency } from '../../../edge/vision/inference-scheduler.js';

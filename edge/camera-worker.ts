@@ -5,14 +5,17 @@ import type { CameraStatus } from './ingest/camera-status.js';
 import type { Camera } from './ingest/ffmpeg-args.js';
 import type { Frame, RgbImage } from './ingest/frame.js';
 import { moduleLogger, type Logger } from './log.js';
-import { Perception, type PerceptionResult } from './perception.js';
+import { Perception, type DetectReason, type PerceptionResult } from './perception.js';
 import type { ObjectDetector } from './vision/detection.js';
+import type { CameraShare, InferenceScheduler } from './vision/inference-scheduler.js';
 
 export interface CameraWorkerContext {
   readonly camera: Camera;
   readonly rules: readonly RuleConfig[];
   /** Undefined when the detector model failed to load: frames still flow (snapshots work), perception is degraded. */
   readonly detector: ObjectDetector | undefined;
+  /** The box-wide scheduler the detector runs are asked of. */
+  readonly scheduler: InferenceScheduler;
   readonly timezone: string;
   readonly clock: Clock;
   /** Every processed frame's result, in frame order; rule events go on to the alerts from here. */
@@ -28,6 +31,12 @@ export interface CameraWorkerStatus extends CameraStatus {
   readonly detections: number;
   /** True when the camera runs without a detector (model failed to load). */
   readonly degraded: boolean;
+  /** Why the detector ran or not on the latest frame; undefined before the first. */
+  readonly detectReason: DetectReason | undefined;
+  /** Frames by that reason, since start. */
+  readonly detectReasons: Readonly<Partial<Record<DetectReason, number>>>;
+  /** The camera's standing with the scheduler; undefined while it has asked for nothing. */
+  readonly share: CameraShare | undefined;
 }
 
 /**
@@ -55,6 +64,8 @@ export class CameraWorker {
   #superseded = 0;
   #detectorRuns = 0;
   #detections = 0;
+  #detectReason: DetectReason | undefined;
+  readonly #detectReasons: Partial<Record<DetectReason, number>> = {};
 
   constructor(context: CameraWorkerContext) {
     this.#context = context;
@@ -72,11 +83,11 @@ export class CameraWorker {
   }
 
   start(): void {
-    const { camera, detector, timezone, clock } = this.#context;
+    const { camera, detector, scheduler, timezone, clock } = this.#context;
     this.#stopping = false;
     if (detector === undefined) this.#log.warn('no detector: the camera streams but no rule is evaluated (degraded)');
     else {
-      this.#perception = new Perception({ camera, rules: this.#rules, detector, timezone });
+      this.#perception = new Perception({ camera, rules: this.#rules, detector, scheduler, timezone });
       this.#perception.start();
     }
     this.#source = new CameraSource({ camera, clock, poolSize: POOL_SIZE, onFrame: (frame) => { this.#receive(frame); } });
@@ -94,6 +105,7 @@ export class CameraWorker {
     this.#latest = undefined;
     this.#perception?.stop();
     this.#perception = undefined;
+    this.#context.scheduler.forget(this.id);
   }
 
   /** New rules from a config reload; the stream and the tracker keep running (see Perception.updateRules). */
@@ -118,6 +130,9 @@ export class CameraWorker {
       detectorRuns: this.#detectorRuns,
       detections: this.#detections,
       degraded: this.#context.detector === undefined,
+      detectReason: this.#detectReason,
+      detectReasons: { ...this.#detectReasons },
+      share: this.#context.scheduler.shares(this.#context.clock.now()).find((share) => share.camera === this.id),
     };
   }
 
@@ -148,6 +163,8 @@ export class CameraWorker {
         const result = await this.#perception.process(frame);
         this.#processed += 1;
         if (result.detectorRan) this.#detectorRuns += 1;
+        this.#detectReason = result.reason;
+        this.#detectReasons[result.reason] = (this.#detectReasons[result.reason] ?? 0) + 1;
         this.#detections += result.detections.length;
         this.#context.onResult(result);
       } catch (error) {

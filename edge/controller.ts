@@ -243,7 +243,7 @@ export class Controller {
     const retention = new Retention({ store, snapshotsDir, config: config.storage });
     const alerts = new AlertService({ store, gatewayId: config.gateway.id, config: config.alerts, snapshotsDir, retention, cooldownSeconds: (rule) => this.#live.cooldowns.get(rule) });
     const actions = new Actions({ audio: config.audio, actions: config.actions, gpio: config.gpio, ...(this.#context.aplay === undefined ? {} : { aplay: this.#context.aplay }) });
-    const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config), stateDir: config.storage.dir });
+    const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config), stateDir: config.storage.dir, budgeted: true });
     const uplink = config.mqtt === undefined ? undefined : new Uplink({
       store,
       gatewayId: config.gateway.id,
@@ -330,9 +330,9 @@ export class Controller {
   }
 
   #startCamera(camera: Config['cameras'][number]): void {
-    const { detector } = this.#require().vision;
+    const { detector, scheduler } = this.#require().vision;
     const { config } = this.#live;
-    const worker = new CameraWorker({ camera, rules: config.rules, detector, timezone: config.gateway.timezone, clock: this.#clock, onResult: (result) => { this.#onResult(result); } });
+    const worker = new CameraWorker({ camera, rules: config.rules, detector, scheduler, timezone: config.gateway.timezone, clock: this.#clock, onResult: (result) => { this.#onResult(result); } });
     worker.start();
     this.#workers.set(camera.id, worker);
   }

@@ -66,7 +66,7 @@ export async function openReplayPerception(options: { config: Config; camera: Ca
     await vision.stop();
     throw new HuxiaoError(failed?.code === 'UNEXPECTED' || failed === undefined ? 'MODEL_LOAD' : failed.code, `the object detector could not be loaded: ${failed?.message ?? 'unknown reason'}`);
   }
-  const perception = new Perception({ camera, rules: config.rules, detector, timezone: config.gateway.timezone });
+  const perception = new Perception({ camera, rules: config.rules, detector, timezone: config.gateway.timezone, scheduler: vision.scheduler });
   perception.start();
   const results: PerceptionResult[] | undefined = options.keepResults === true ? [] : undefined;
   return {

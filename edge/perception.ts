@@ -3,12 +3,18 @@ import type { RuleConfig } from './config/rules.js';
 import type { DeepReadonly } from './config/schema.js';
 import type { Frame } from './ingest/frame.js';
 import { moduleLogger, type Logger } from './log.js';
+import { DetectNeeds, NEED_REASONS, type DetectNeed } from './rules/detect-need.js';
 import { RuleEngine } from './rules/engine.js';
 import type { CountRecord, RuleEvent } from './rules/hit.js';
 import { Tracker, type Track } from './track/tracker.js';
 import type { Box } from './geometry/geometry.js';
 import type { Detection, ObjectDetector } from './vision/detection.js';
+import type { InferenceScheduler } from './vision/inference-scheduler.js';
 import { MotionGate, type GateReason } from './vision/motion-gate.js';
+
+/** Why the detector ran on a frame or not: what the rules needed, or `budget` when the scheduler refused the run. */
+export const DETECT_REASONS = [...NEED_REASONS, 'budget'] as const;
+export type DetectReason = (typeof DETECT_REASONS)[number];
 
 export interface PerceptionOptions {
   readonly camera: DeepReadonly<CameraConfig>;
@@ -17,6 +23,8 @@ export interface PerceptionOptions {
   readonly detector: ObjectDetector;
   /** Gateway IANA time zone, for rule schedules. */
   readonly timezone: string;
+  /** The box-wide scheduler the detector runs are asked of; without one every run the rules need is made. */
+  readonly scheduler?: Pick<InferenceScheduler, 'admit'>;
 }
 
 export interface PerceptionResult {
@@ -25,6 +33,8 @@ export interface PerceptionResult {
   readonly ts: number;
   readonly detectorRan: boolean;
   readonly gate: GateReason;
+  /** Why the detector ran or not on this frame (the scheduler's decision included). */
+  readonly reason: DetectReason;
   /** Region the detector searched; absent when it searched the whole frame (or did not run). */
   readonly roi?: Box;
   /** Detections of the classes the camera's zones and lines watch, as fed to the tracker. */
@@ -39,6 +49,7 @@ interface Running {
   readonly tracker: Tracker;
   readonly engine: RuleEngine;
   readonly labels: ReadonlySet<string>;
+  readonly needs: DetectNeeds;
 }
 
 /**
@@ -53,6 +64,7 @@ export class Perception {
   #rulesChanged = false;
   #running: Running | undefined;
   #log: Logger | undefined;
+  #lastRunAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: PerceptionOptions) {
     this.#options = options;
@@ -63,7 +75,9 @@ export class Perception {
     const { camera } = this.#options;
     this.#log = moduleLogger('perception', { camera: camera.id });
     this.#rulesChanged = false;
-    this.#running = { gate: new MotionGate(camera.motion), tracker: new Tracker(camera.tracker), ...this.#ruling(undefined) };
+    this.#lastRunAt = Number.NEGATIVE_INFINITY;
+    const holdStillMs = camera.motion.stationarySeconds * 1000;
+    this.#running = { gate: new MotionGate(camera.motion), tracker: new Tracker(camera.tracker, { holdStillMs }), ...this.#ruling(undefined) };
     this.#log.info({ rules: this.#running.engine.ruleCount, labels: [...this.#running.labels] }, 'perception started');
   }
 
@@ -84,13 +98,13 @@ export class Perception {
     return counts;
   }
 
-  /** The rule engine of this camera's enabled rules, and the classes their zones and lines watch. */
-  #ruling(previous: RuleEngine | undefined): Pick<Running, 'engine' | 'labels'> {
+  /** The rule engine of this camera's enabled rules, the classes their zones and lines watch, and what they need of the detector. */
+  #ruling(previous: RuleEngine | undefined): Pick<Running, 'engine' | 'labels' | 'needs'> {
     const { camera, timezone } = this.#options;
     const mine = this.#rules.filter((r) => r.camera === camera.id && r.enabled);
     const areas = new Set(mine.flatMap((r) => ['zone' in r ? r.zone : undefined, 'line' in r ? r.line : undefined]));
     const labels = new Set([...camera.zones, ...camera.lines].filter((a) => areas.has(a.id)).flatMap((a) => a.labels));
-    return { engine: new RuleEngine({ camera, rules: mine, timezone, ...(previous === undefined ? {} : { previous }) }), labels };
+    return { engine: new RuleEngine({ camera, rules: mine, timezone, ...(previous === undefined ? {} : { previous }) }), labels, needs: new DetectNeeds({ camera, rules: mine }) };
   }
 
   async process(frame: Frame): Promise<PerceptionResult> {
@@ -101,20 +115,24 @@ export class Perception {
       running = this.#running = { gate: running.gate, tracker: running.tracker, ...this.#ruling(running.engine) };
       this.#log?.info({ rules: running.engine.ruleCount, labels: [...running.labels] }, 'rules updated');
     }
-    const { gate, tracker, engine, labels } = running;
+    const { gate, tracker, engine, labels, needs } = running;
     const image = { width: frame.width, height: frame.height, data: frame.data };
-    const before = tracker.tracks();
+    const before = tracker.tracks(frame.ts);
     const plan = labels.size === 0 ? { run: false, reason: 'still' as const, changed: 0 } : gate.plan(image, before, frame.ts);
+    const need = needs.need(plan, before);
+    const { run, reason } = this.#decide(need, frame);
 
     let detections: Detection[] = [];
     let tracks: Track[];
-    if (plan.run) {
+    if (run) {
+      this.#lastRunAt = frame.ts;
+      gate.ran(plan, before, frame.ts);
       const found = await this.#options.detector.detect(image, { camera: frame.camera, ...(plan.roi === undefined ? {} : { roi: plan.roi }) });
       detections = found.filter((d) => labels.has(d.label));
       tracks = tracker.update(detections, frame.ts, plan.roi);
       gate.forget(new Set(tracks.map((t) => t.id)));
     } else {
-      tracks = tracker.skip();
+      tracks = tracker.skip(frame.ts);
     }
 
     const { events, counts } = engine.update(tracks, {
@@ -127,13 +145,26 @@ export class Perception {
       camera: frame.camera,
       frameSeq: frame.seq,
       ts: frame.ts,
-      detectorRan: plan.run,
+      detectorRan: run,
       gate: plan.reason,
-      ...(plan.roi === undefined ? {} : { roi: plan.roi }),
+      reason,
+      ...(plan.roi === undefined || !run ? {} : { roi: plan.roi }),
       detections,
       tracks,
       events,
       counts,
     };
+  }
+
+  /**
+   * Whether the detector runs on this frame: when the rules' interval has passed since the last run (half a frame of
+   * slack, so a 500 ms interval at 5 fps runs every second or third frame, not drifting), and the scheduler admits it.
+   */
+  #decide(need: DetectNeed, frame: Frame): { run: boolean; reason: DetectReason } {
+    const frameMs = 1000 / this.#options.camera.detect.fps;
+    if (frame.ts - this.#lastRunAt < need.intervalMs - frameMs / 2) return { run: false, reason: need.reason };
+    const job = { camera: this.#options.camera.id, model: 'detector' as const, urgency: need.urgency, intervalMs: Math.max(frameMs, need.intervalMs) };
+    if (this.#options.scheduler !== undefined && !this.#options.scheduler.admit(job, frame.ts)) return { run: false, reason: 'budget' };
+    return { run: true, reason: need.reason };
   }
 }

@@ -60,6 +60,18 @@ const cameraTelemetry = z
     fps: z.number().min(0),
     drops: z.number().int().min(0).describe('Frames dropped since start.'),
     reconnects: z.number().int().min(0),
+    detect: z
+      .object({
+        hz: z.number().min(0).describe('Detector runs per second over the last few seconds.'),
+        wantHz: z.number().min(0).describe('Runs per second the camera\'s rules ask for now.'),
+        reason: z
+          .string()
+          .describe('Why the camera gets that rate: zone-activity (something moving near an intrusion zone or a line), motion (near a presence rule), redetect, stationary (only still objects to re-check), idle (nothing near any rule), first, lighting, disabled (no motion gate), or budget (its share of the inference budget is below what its rules ask for).'),
+        belowNeed: z.boolean().describe('The camera runs below the detect rate its rules ask for, for lack of inference budget.'),
+      })
+      .strict()
+      .optional()
+      .describe('The inference scheduler\'s choice for the camera; absent for a camera without a detector.'),
   })
   .strict();
 

@@ -168,17 +168,19 @@ install_gallery_key() {
   changed "$key" "created; back it up off the box (without it enrolled faces cannot be read)"
 }
 
-# Asked at a terminal (twice, without echo), or one line from standard input when it is a pipe or a file; without
-# either the password is left for the next steps. Only its scrypt hash is stored.
+# Asked at a terminal (twice, without echo), or the first line of standard input; with neither (no terminal, nothing
+# or an empty line on standard input) the password is left for the next steps. Only its scrypt hash is stored.
 install_web_password() {
-  local file="$etc/web-password"
+  local file="$etc/web-password" password=''
   if [ -e "$file" ]; then unchanged "$file" "the page's password is set"; return; fi
-  if [ -t 0 ] || [ -p /dev/stdin ] || [ -f /dev/stdin ]; then
+  if [ -t 0 ]; then
     "$node" "$cli" web-password --file "$file" >/dev/null
-    changed "$file" "the page's password is set"
   else
-    echo "install.sh: $file: not set (no terminal and nothing on standard input)"
+    IFS= read -r password || true
+    if [ -z "$password" ]; then echo "install.sh: $file: not set (no terminal, and no password on standard input)"; return; fi
+    printf '%s\n' "$password" | "$node" "$cli" web-password --file "$file" >/dev/null
   fi
+  changed "$file" "the page's password is set"
 }
 
 install_service() {

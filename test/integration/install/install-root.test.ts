@@ -57,7 +57,7 @@ function asService(args: readonly string[]): readonly string[] {
 }
 
 describe('scripts/install.sh in a throwaway Debian 12 root (debootstrap + chroot), run twice', {
-  skip: process.env.HUXIAO_INSTALL_TEST === '1' ? false : 'HUXIAO_INSTALL_TEST=1 runs it (a separate step of .ci/run: about 6 minutes)',
+  skip: process.env.HUXIAO_INSTALL_TEST === '1' ? false : 'HUXIAO_INSTALL_TEST=1 runs it (a separate step of .ci/run: 5.5 to 8 minutes)',
   timeout: 1_800_000,
 }, () => {
   let first: CliResult;

@@ -15,7 +15,7 @@ import { tempDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait.js';
 import { Centre } from '../uplink/centre.js';
 
-const ALL_PHASES = ['storage', 'uplink', 'alerts', 'actions', 'vision', 'cameras', 'operations'];
+const ALL_PHASES = ['storage', 'uplink', 'gallery', 'alerts', 'actions', 'vision', 'cameras', 'operations'];
 
 /**
  * `huxiao run` as its own process: start-up as phases undone in reverse when one fails or SIGTERM comes, and SIGHUP

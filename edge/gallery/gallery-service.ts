@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { IdentityConfig } from '../config/identity.js';
 import type { VisionConfig } from '../config/vision.js';
 import { HuxiaoError } from '../errors.js';
@@ -6,7 +7,8 @@ import { openFaceModels, type FaceModels } from '../identity/face-models.js';
 import { moduleLogger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { Enrollment, type EnrollmentVoice } from './enrollment.js';
-import { Gallery } from './gallery.js';
+import { Gallery, type PersonRecord } from './gallery.js';
+import { GalleryStore } from './gallery-store.js';
 
 export interface GalleryServiceOptions {
   /** Started before this service (the storage phase). */
@@ -23,13 +25,14 @@ const log = moduleLogger('gallery-service');
 /**
  * The gallery of a running gateway and enrollment into it (cmd/enroll, the local page). Not fatal: a gallery that
  * cannot start (GALLERY_KEY: key missing with persons enrolled, or the wrong key) is logged, and enrollment answers
- * GALLERY_UNAVAILABLE while the rest of the gateway runs. The face models for enrollment photos are the vision
- * stage's when it has them, else opened at the first enrollment (~0.5 s) and kept until stop.
+ * GALLERY_UNAVAILABLE while the rest of the gateway runs. An empty gallery without a key yet (a box where no one is
+ * enrolled) is not opened at start: the first enrollment opens it and creates the key then, so a gateway that never
+ * enrolls anyone never writes a key file. The face models for enrollment photos are the vision stage's when it has
+ * them, else opened at the first enrollment (~0.5 s) and kept until stop.
  */
 export class GalleryService {
   readonly #options: GalleryServiceOptions;
-  #gallery: Gallery | undefined;
-  #enrollment: Enrollment | undefined;
+  #state: { readonly kind: 'stopped' | 'empty' } | { readonly kind: 'running'; readonly gallery: Gallery; readonly enrollment: Enrollment } | { readonly kind: 'unavailable'; readonly reason: string } = { kind: 'stopped' };
   #models: Promise<FaceModels> | undefined;
 
   constructor(options: GalleryServiceOptions) {
@@ -37,35 +40,61 @@ export class GalleryService {
   }
 
   start(): void {
-    const gallery = new Gallery({ store: this.#options.store, keyFile: this.#options.identity.keyFile });
-    try {
-      gallery.start();
-    } catch (error) {
-      log.error({ err: error }, 'the gallery is unavailable: no enrollment, no identification; the gateway runs on');
+    if (!existsSync(this.#options.identity.keyFile) && new GalleryStore(this.#options.store).counts().size === 0) {
+      this.#state = { kind: 'empty' };
       return;
     }
-    this.#gallery = gallery;
-    this.#enrollment = new Enrollment({ gallery, models: () => this.#faceModels(), ...(this.#options.voice === undefined ? {} : { voice: this.#options.voice }) });
+    try {
+      this.#open();
+    } catch (error) {
+      log.error({ err: error }, 'the gallery is unavailable: no enrollment, no identification; the gateway runs on');
+      this.#state = { kind: 'unavailable', reason: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   async stop(): Promise<void> {
-    this.#gallery?.stop();
-    this.#gallery = undefined;
-    this.#enrollment = undefined;
+    if (this.#state.kind === 'running') this.#state.gallery.stop();
+    this.#state = { kind: 'stopped' };
     const models = this.#models;
     this.#models = undefined;
     if (models !== undefined) await (await models.catch(() => undefined))?.stop();
   }
 
-  /** Undefined before start, after stop, or when the gallery did not start. */
+  /** The started gallery; undefined while it is empty without a key, when it could not start, or after stop. */
   get gallery(): Gallery | undefined {
-    return this.#gallery;
+    return this.#state.kind === 'running' ? this.#state.gallery : undefined;
   }
 
-  /** The enrollment of the started gallery, or GALLERY_UNAVAILABLE. */
+  /** Why the gallery did not start (GALLERY_KEY's message), or undefined. */
+  get unavailable(): string | undefined {
+    return this.#state.kind === 'unavailable' ? this.#state.reason : undefined;
+  }
+
+  /** The enrolled persons' records (no names); none while the gallery is empty or unavailable. */
+  records(): PersonRecord[] {
+    return this.gallery?.records() ?? [];
+  }
+
+  /** The enrollment of the gallery, opened (and its key created) now if it was empty; GALLERY_UNAVAILABLE when it could not start. */
   enrollment(): Enrollment {
-    if (this.#enrollment === undefined) throw new HuxiaoError('GALLERY_UNAVAILABLE', 'the gallery of this gateway is not running (see the gateway log: its key is missing or wrong)');
-    return this.#enrollment;
+    switch (this.#state.kind) {
+      case 'running':
+        return this.#state.enrollment;
+      case 'empty':
+        return this.#open();
+      case 'unavailable':
+        throw new HuxiaoError('GALLERY_UNAVAILABLE', `the gallery of this gateway is not running: ${this.#state.reason}`);
+      case 'stopped':
+        throw new HuxiaoError('GALLERY_UNAVAILABLE', 'the gallery of this gateway is not running (the gateway is starting or stopping)');
+    }
+  }
+
+  #open(): Enrollment {
+    const gallery = new Gallery({ store: this.#options.store, keyFile: this.#options.identity.keyFile });
+    gallery.start();
+    const enrollment = new Enrollment({ gallery, models: () => this.#faceModels(), ...(this.#options.voice === undefined ? {} : { voice: this.#options.voice }) });
+    this.#state = { kind: 'running', gallery, enrollment };
+    return enrollment;
   }
 
   #faceModels(): Promise<FacePhotoModels> {

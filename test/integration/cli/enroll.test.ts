@@ -116,4 +116,15 @@ audio: { cache: { dir: ${join(dir.path, 'audio')} } }
     assert.equal(consent.stderr, `huxiao: ENROLL_CSV: ${csv} line 2: consent is empty and no --consent was given\n`);
     assert.deepEqual(await list(), ['S1', 'S10', 'S12']);
   });
+
+  it('huxiao gallery remove deletes the name clip with the person, without the key', async () => {
+    const names = join(dir.path, 'audio', 'names');
+    const clipsOf = (id: string): string[] => readdirSync(names).filter((key) => readdirSync(join(names, key)).includes(`${id}.wav`));
+    assert.equal(clipsOf('S1').length, 1);
+    const result = await runCli(['gallery', 'remove', 'S1', '--by', 'principal-zhao', '--config', config]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'removed S1 (list students) by principal-zhao; no copy left in the database or its WAL; 1 name clip deleted\n');
+    assert.deepEqual(clipsOf('S1'), []);
+    assert.equal(clipsOf('S10').length, 1, 'another person keeps theirs');
+  });
 });

@@ -44,12 +44,7 @@ export class GalleryService {
       this.#state = { kind: 'empty' };
       return;
     }
-    try {
-      this.#open();
-    } catch (error) {
-      log.error({ err: error }, 'the gallery is unavailable: no enrollment, no identification; the gateway runs on');
-      this.#state = { kind: 'unavailable', reason: error instanceof Error ? error.message : String(error) };
-    }
+    this.#openOrReport();
   }
 
   async stop(): Promise<void> {
@@ -62,6 +57,7 @@ export class GalleryService {
 
   /** The started gallery; undefined while it is empty without a key, when it could not start, or after stop. */
   get gallery(): Gallery | undefined {
+    this.#catchUp();
     return this.#state.kind === 'running' ? this.#state.gallery : undefined;
   }
 
@@ -77,6 +73,7 @@ export class GalleryService {
 
   /** The enrollment of the gallery, opened (and its key created) now if it was empty; GALLERY_UNAVAILABLE when it could not start. */
   enrollment(): Enrollment {
+    this.#catchUp();
     switch (this.#state.kind) {
       case 'running':
         return this.#state.enrollment;
@@ -86,6 +83,20 @@ export class GalleryService {
         throw new HuxiaoError('GALLERY_UNAVAILABLE', `the gallery of this gateway is not running: ${this.#state.reason}`);
       case 'stopped':
         throw new HuxiaoError('GALLERY_UNAVAILABLE', 'the gallery of this gateway is not running (the gateway is starting or stopping)');
+    }
+  }
+
+  /** `huxiao enroll` may have created the key and enrolled someone since an empty start: open the gallery then. */
+  #catchUp(): void {
+    if (this.#state.kind === 'empty' && existsSync(this.#options.identity.keyFile)) this.#openOrReport();
+  }
+
+  #openOrReport(): void {
+    try {
+      this.#open();
+    } catch (error) {
+      log.error({ err: error }, 'the gallery is unavailable: no enrollment, no identification; the gateway runs on');
+      this.#state = { kind: 'unavailable', reason: error instanceof Error ? error.message : String(error) };
     }
   }
 

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Actions } from './actions/actions.js';
+import { namedSentences } from './actions/named-sentences.js';
+import { PersonVoice } from './actions/person-voice.js';
 import { speakerTestCommand } from './actions/speaker-test-command.js';
 import type { ButtonPress } from './actions/emergency-button.js';
 import type { ActionEvent } from './actions/warnings.js';
@@ -13,6 +15,7 @@ import { cameraChanges, changedSections, type CameraChanges, type Section } from
 import { readConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { HuxiaoError } from './errors.js';
+import { GalleryService } from './gallery/gallery-service.js';
 import { encodeJpeg } from './ingest/snapshot.js';
 import { moduleLogger } from './log.js';
 import { Operations } from './ops/operations.js';
@@ -21,6 +24,7 @@ import { Phases, type Phase, type StopReport } from './phases.js';
 import { Retention } from './store/retention.js';
 import { Store } from './store/store.js';
 import { telemetryProvider } from './telemetry.js';
+import { enrollCommands } from './uplink/enroll-commands.js';
 import { Uplink } from './uplink/uplink.js';
 import { checkLabels } from './vision/config-labels.js';
 import { rolesNeeded } from './vision/roles.js';
@@ -57,6 +61,7 @@ interface Core {
   readonly snapshotsDir: string;
   readonly store: Store;
   readonly retention: Retention;
+  readonly gallery: GalleryService;
   readonly alerts: AlertService;
   readonly actions: Actions;
   readonly vision: VisionRuntime;
@@ -131,6 +136,11 @@ export class Controller {
 
   get retention(): Retention {
     return this.#require().retention;
+  }
+
+  /** The gallery and enrollment (cmd/enroll, the local page). */
+  get gallery(): GalleryService {
+    return this.#require().gallery;
   }
 
   /** Health, /metrics, the web server and systemd's READY / WATCHDOG / STOPPING; undefined before start. */
@@ -244,6 +254,14 @@ export class Controller {
     const alerts = new AlertService({ store, gatewayId: config.gateway.id, config: config.alerts, snapshotsDir, retention, cooldownSeconds: (rule) => this.#live.cooldowns.get(rule) });
     const actions = new Actions({ audio: config.audio, actions: config.actions, gpio: config.gpio, ...(this.#context.aplay === undefined ? {} : { aplay: this.#context.aplay }) });
     const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config), stateDir: config.storage.dir, budgeted: true });
+    const gallery = new GalleryService({
+      store,
+      identity: config.identity,
+      vision: config.vision,
+      // The sentences of the running config: a reload that changes the voice templates renders later enrollments' anew.
+      voice: new PersonVoice({ audio: config.audio, sentences: (person) => namedSentences(this.#live.config, person) }),
+      loadedModels: () => (vision.faceDetector === undefined || vision.faceEmbedder === undefined ? undefined : { detector: vision.faceDetector, embedder: vision.faceEmbedder }),
+    });
     const uplink = config.mqtt === undefined ? undefined : new Uplink({
       store,
       gatewayId: config.gateway.id,
@@ -257,7 +275,7 @@ export class Controller {
     const configPath = this.#context.configPath;
     const configFile = configPath === undefined ? {} : { configFile: { path: configPath, apply: () => this.reload() } };
     const operations = new Operations({ web: config.web, runtime: this, page: { gatewayId: config.gateway.id, storageDir: config.storage.dir, ...configFile } });
-    return { snapshotsDir, store, retention, alerts, actions, vision, uplink, operations };
+    return { snapshotsDir, store, retention, gallery, alerts, actions, vision, uplink, operations };
   }
 
   /**
@@ -265,7 +283,7 @@ export class Controller {
    * the uplink's config (MQTT_TLS, a bad signing key). Everything after degrades instead of failing start-up.
    */
   #startPhases(core: Core): Phase[] {
-    const { store, retention, alerts, actions, vision, uplink, operations } = core;
+    const { store, retention, gallery, alerts, actions, vision, uplink, operations } = core;
     return [
       {
         name: 'storage',
@@ -287,11 +305,16 @@ export class Controller {
             return;
           }
           uplink.registerCommand('speaker.test', speakerTestCommand(actions));
+          const enroll = enrollCommands(() => gallery.enrollment());
+          uplink.registerCommand('enroll', enroll.enroll);
+          uplink.registerCommand('unenroll', enroll.unenroll);
           // Returns once the client exists: a broker that is down is retried while alerts wait in the outbox.
           uplink.start();
         },
         stop: () => uplink?.stop(),
       },
+      // Not fatal: after the fatal phases; without its key the gallery stays unavailable (logged) and enrollment answers GALLERY_UNAVAILABLE.
+      { name: 'gallery', start: () => { gallery.start(); }, stop: () => gallery.stop() },
       { name: 'alerts', start: () => { alerts.start(); }, stop: () => alerts.stop() },
       {
         name: 'actions',

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LIST_PATTERN } from '../config/identity.js';
+import { base64Length } from '../identity/photo-upload.js';
 import { ALERT_EVENTS, ALERT_STATES, alertSchema } from '../store/alert.js';
 
 /** Version of every JSON payload on the wire; bumped on any incompatible change, documented in docs/mqtt.md. */
@@ -135,6 +137,34 @@ export const pingArgsSchema = z.object({}).strict().describe('Arguments of cmd/p
 export const snapshotArgsSchema = z.object({ camera: z.string().min(1).max(64) }).strict().describe('Arguments of cmd/snapshot.');
 export const configReloadArgsSchema = z.object({}).strict().describe('Arguments of cmd/config.reload (none).');
 
+/** A photo in cmd/enroll: a phone photo downscaled to ~1,000 px is 100-300 KB, the face needs 80 px of it. */
+export const MAX_COMMAND_PHOTO_BYTES = 1_048_576;
+export const MAX_COMMAND_PHOTOS = 5;
+const personId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, "_", "." or "-", starting with a letter or digit')
+  .describe("The person's id, e.g. the student number; the centre's key for the person.");
+const centreActor = z.string().trim().min(1).max(80).optional().describe('Who at the centre asks; the audit records `centre:<by>` (or `centre`).');
+
+export const enrollArgsSchema = z
+  .object({
+    id: personId,
+    list: z.string().regex(LIST_PATTERN, 'expected "students" or "keypersons:<category>"').describe('students, or keypersons:<category>.'),
+    name: z.string().min(1).max(100),
+    class: z.string().max(100).optional().describe('Class and grade, e.g. 三年级二班.'),
+    school: z.string().max(200).optional(),
+    consent: z.string().min(1).max(200).describe('Reference of the consent or authorization the enrollment rests on.'),
+    photos: z
+      .array(z.string().min(1).max(base64Length(MAX_COMMAND_PHOTO_BYTES), `a photo may have at most ${String(MAX_COMMAND_PHOTO_BYTES / 1_048_576)} MiB (${String(base64Length(MAX_COMMAND_PHOTO_BYTES))} base64 characters)`))
+      .min(1)
+      .max(MAX_COMMAND_PHOTOS)
+      .describe(`1-${String(MAX_COMMAND_PHOTOS)} base64 JPEG photos of the person, at most 1 MiB each; each must show exactly one face, at least 80 px wide and sharp.`),
+    by: centreActor,
+  })
+  .strict()
+  .describe('Arguments of cmd/enroll.');
+export const unenrollArgsSchema = z.object({ id: personId, by: centreActor }).strict().describe('Arguments of cmd/unenroll.');
+
 /** Each JSON payload with its schema file name under docs/schemas/. */
 export const PAYLOAD_SCHEMAS = {
   'alert.v1': alertPayloadSchema,
@@ -148,4 +178,6 @@ export const PAYLOAD_SCHEMAS = {
   'cmd-ping.args.v1': pingArgsSchema,
   'cmd-snapshot.args.v1': snapshotArgsSchema,
   'cmd-config.reload.args.v1': configReloadArgsSchema,
+  'cmd-enroll.args.v1': enrollArgsSchema,
+  'cmd-unenroll.args.v1': unenrollArgsSchema,
 } as const;

@@ -120,7 +120,7 @@ export class Perception {
     const before = tracker.tracks(frame.ts);
     const plan = labels.size === 0 ? { run: false, reason: 'still' as const, changed: 0 } : gate.plan(image, before, frame.ts);
     const need = needs.need(plan, before);
-    const { run, reason } = this.#decide(need, frame);
+    const { run, reason } = this.#decide(need, frame, before);
 
     let detections: Detection[] = [];
     let tracks: Track[];
@@ -160,11 +160,25 @@ export class Perception {
    * Whether the detector runs on this frame: when the rules' interval has passed since the last run (half a frame of
    * slack, so a 500 ms interval at 5 fps runs every second or third frame, not drifting), and the scheduler admits it.
    */
-  #decide(need: DetectNeed, frame: Frame): { run: boolean; reason: DetectReason } {
-    const frameMs = 1000 / this.#options.camera.detect.fps;
+  #decide(need: DetectNeed, frame: Frame, tracks: readonly Track[]): { run: boolean; reason: DetectReason } {
+    const { id, detect, motion } = this.#options.camera;
+    const frameMs = 1000 / detect.fps;
     if (frame.ts - this.#lastRunAt < need.intervalMs - frameMs / 2) return { run: false, reason: need.reason };
-    const job = { camera: this.#options.camera.id, model: 'detector' as const, urgency: need.urgency, intervalMs: Math.max(frameMs, need.intervalMs) };
+    const job = { camera: id, model: 'detector' as const, urgency: need.urgency, intervalMs: Math.max(frameMs, demandMs(need, motion, tracks)) };
     if (this.#options.scheduler !== undefined && !this.#options.scheduler.admit(job, frame.ts)) return { run: false, reason: 'budget' };
     return { run: true, reason: need.reason };
   }
+}
+
+/**
+ * How often runs like this one come, which is what the scheduler shares the budget by. A periodic look is due now but
+ * comes once per redetectSeconds (stationarySeconds); asking for it at the frame rate would claim a share the camera
+ * never uses and leave it unspent while other cameras are refused. A tentative track is looked at on every frame until
+ * it is confirmed.
+ */
+function demandMs(need: DetectNeed, motion: DeepReadonly<CameraConfig>['motion'], tracks: readonly Track[]): number {
+  if (tracks.some((t) => t.state === 'tentative')) return need.intervalMs;
+  if (need.reason === 'redetect') return motion.redetectSeconds * 1000;
+  if (need.reason === 'stationary') return motion.stationarySeconds * 1000;
+  return need.intervalMs;
 }

@@ -6,6 +6,7 @@ import type { Frame } from '../../edge/ingest/frame.js';
 import { Perception, type PerceptionResult } from '../../edge/perception.js';
 import type { Box } from '../../edge/geometry/geometry.js';
 import type { Detection, ObjectDetector } from '../../edge/vision/detection.js';
+import { InferenceScheduler } from '../../edge/vision/inference-scheduler.js';
 
 const W = 320;
 const H = 240;
@@ -139,5 +140,26 @@ rules:
     assert.deepEqual(calls, [0, 100, 200, 1200, 2200, 12200, 22200]);
     assert.deepEqual([...ids], [1]);
     assert.ok(reasons.has('stationary'), [...reasons].join(', '));
+  });
+
+  it('asks the scheduler for one re-check per redetectSeconds (stationarySeconds), not for every frame', async () => {
+    const camera = config.cameras[0];
+    assert.ok(camera);
+    const standing = { x1: 200, y1: 80, x2: 230, y2: 200 };
+    const scheduler = new InferenceScheduler();
+    const perception = new Perception({ camera, rules: config.rules, detector: new PaintedDetector(), timezone: 'UTC', scheduler });
+    perception.start();
+    const data = Buffer.alloc(W * H * 3, 70);
+    for (let y = standing.y1; y < standing.y2; y++) data.fill(220, (y * W + standing.x1) * 3, (y * W + standing.x2) * 3);
+    const wantHz = new Map<number, number | undefined>();
+    for (let i = 0; i <= 130; i++) {
+      const ts = i * 100;
+      await perception.process({ camera: 'cam', seq: i, ts, width: W, height: H, data, retain: () => undefined, release: () => undefined });
+      if (ts === 2500 || ts === 13_000) wantHz.set(ts, scheduler.shares(ts).find((share) => share.camera === 'cam')?.wantHz);
+    }
+    perception.stop();
+    // Confirmed at 0.2 s, looked at again at 1.2 and 2.2 s (a look a second), then stationary: 12.2 s (one in 10 s).
+    // Asking at the camera's 10 fps for them would claim ten times the share of the budget that the camera uses.
+    assert.deepEqual([...wantHz], [[2500, 1], [13_000, 0.1]]);
   });
 });

@@ -117,7 +117,7 @@ export class Perception {
     }
     const { gate, tracker, engine, labels, needs } = running;
     const image = { width: frame.width, height: frame.height, data: frame.data };
-    const before = tracker.tracks(frame.ts);
+    const before = needs.watchful(tracker.tracks(frame.ts));
     const plan = labels.size === 0 ? { run: false, reason: 'still' as const, changed: 0 } : gate.plan(image, before, frame.ts);
     const need = needs.need(plan, before);
     const { run, reason } = this.#decide(need, frame, before);

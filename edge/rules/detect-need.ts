@@ -1,6 +1,6 @@
 import type { RuleConfig } from '../config/rules.js';
 import type { LineConfig, ZoneConfig } from '../config/zones.js';
-import { pointInPolygon, segmentsIntersect, toPixels, type Box, type Point } from '../geometry/geometry.js';
+import { anchorOf, pointInPolygon, segmentsIntersect, toPixels, type Box, type Point } from '../geometry/geometry.js';
 import type { Track } from '../track/tracker.js';
 import type { Urgency } from '../vision/inference-scheduler.js';
 import type { GatePlan } from '../vision/motion-gate.js';
@@ -44,6 +44,8 @@ const NEAR = 0.2;
 interface Area {
   readonly intervalMs: number;
   readonly touches: (box: Box) => boolean;
+  /** The object standing at this box is already inside (a zone); a line has no inside. */
+  readonly holds: (box: Box) => boolean;
 }
 
 export interface DetectNeedOptions {
@@ -74,11 +76,11 @@ export class DetectNeeds {
       const areas: Area[] = [];
       if (zone !== undefined) {
         const polygon = toPixels(zone.polygon, width, height);
-        areas.push({ intervalMs, touches: (box) => boxTouchesPolygon(box, polygon) });
+        areas.push({ intervalMs, touches: (box) => boxTouchesPolygon(box, polygon), holds: (box) => pointInPolygon(anchorOf(box, zone.anchor), polygon) });
       }
       if (line !== undefined) {
         const [a = [0, 0], b = [0, 0]] = toPixels([line.a, line.b], width, height);
-        areas.push({ intervalMs, touches: (box) => boxTouchesSegment(box, a, b) });
+        areas.push({ intervalMs, touches: (box) => boxTouchesSegment(box, a, b), holds: () => false });
       }
       return areas;
     });
@@ -100,10 +102,29 @@ export class DetectNeeds {
     }
   }
 
+  /** The tracks as the motion gate should treat them: one poised to enter is not left to the stationary re-check. */
+  watchful(tracks: readonly Track[]): Track[] {
+    return tracks.map((t) => (t.stationary && this.#poisedToEnter(t.box) ? { ...t, stationary: false } : t));
+  }
+
+  /**
+   * Whether an object standing at `box` is near an area whose rule needs every frame without being inside it: one
+   * step away from an entry or a crossing. Such an object is not left to the long stationary re-check, because a
+   * small or distant person's first steps can stay under the motion gate's threshold.
+   */
+  #poisedToEnter(box: Box): boolean {
+    const grown = this.#grown(box);
+    return this.#areas.some((area) => area.intervalMs === 0 && area.touches(grown) && !area.holds(box));
+  }
+
+  #grown(b: Box): Box {
+    const m = this.#margin;
+    return { x1: b.x1 - m, y1: b.y1 - m, x2: b.x2 + m, y2: b.y2 + m };
+  }
+
   /** The shortest interval of the areas the activity is near. */
   #forActivity(boxes: readonly Box[]): DetectNeed {
-    const m = this.#margin;
-    const grown = boxes.map((b) => ({ x1: b.x1 - m, y1: b.y1 - m, x2: b.x2 + m, y2: b.y2 + m }));
+    const grown = boxes.map((b) => this.#grown(b));
     let intervalMs = Number.POSITIVE_INFINITY;
     for (const area of this.#areas) if (area.intervalMs < intervalMs && grown.some((box) => area.touches(box))) intervalMs = area.intervalMs;
     if (intervalMs === 0) return { intervalMs, urgency: 'urgent', reason: 'zone-activity' };

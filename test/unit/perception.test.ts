@@ -142,6 +142,27 @@ rules:
     assert.ok(reasons.has('stationary'), [...reasons].join(', '));
   });
 
+  it('keeps looking every second at a person standing still one step outside the intrusion zone', async () => {
+    const camera = config.cameras[0];
+    assert.ok(camera);
+    // The zone starts at x = 160; feet at x = 107, 53 px away, the box 38 px (the nearness margin is 0.2 x 240 = 48 px).
+    const standing = boxAt(12);
+    const detector = new PaintedDetector();
+    const calls: number[] = [];
+    const counted: ObjectDetector = { detect: (image, options) => { calls.push(ts); return detector.detect(image, options); } };
+    const perception = new Perception({ camera, rules: config.rules, detector: counted, timezone: 'UTC' });
+    perception.start();
+    const data = Buffer.alloc(W * H * 3, 70);
+    for (let y = standing.y1; y < standing.y2; y++) data.fill(220, (y * W + standing.x1) * 3, (y * W + standing.x2) * 3);
+    let ts = 0;
+    for (let i = 0; i < 100; i++) {
+      ts = i * 100;
+      await perception.process({ camera: 'cam', seq: i, ts, width: W, height: H, data, retain: () => undefined, release: () => undefined });
+    }
+    perception.stop();
+    assert.deepEqual(calls, [0, 100, 200, 1200, 2200, 3200, 4200, 5200, 6200, 7200, 8200, 9200]);
+  });
+
   it('asks the scheduler for one re-check per redetectSeconds (stationarySeconds), not for every frame', async () => {
     const camera = config.cameras[0];
     assert.ok(camera);

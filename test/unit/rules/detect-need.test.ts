@@ -43,6 +43,17 @@ describe('what the rules need of the detector', () => {
     assert.equal(fence.need(motionAt(100, 300), [track({ x1: 760, y1: 100, x2: 800, y2: 200 }, true)]).reason, 'idle', 'a stationary one does not');
   });
 
+  it('keeps a person standing still just outside an intrusion zone or at a line on the every-second look, not the stationary one', () => {
+    const fence = needs({ id: 'in', type: 'intrusion', zone: 'fence' }, { id: 'x', type: 'line-cross', line: 'gate' });
+    const outside = track({ x1: 700, y1: 100, x2: 740, y2: 200 }, true);
+    const inside = track({ x1: 760, y1: 100, x2: 800, y2: 200 }, true);
+    const atLine = track({ x1: 460, y1: 250, x2: 490, y2: 350 }, true);
+    const farAway = track({ x1: 100, y1: 300, x2: 140, y2: 400 }, true);
+    assert.deepEqual(fence.watchful([outside, inside, atLine, farAway]).map((t) => t.stationary), [false, true, false, true]);
+    assert.equal(fence.need({ run: true, reason: 'redetect', changed: 0 }, fence.watchful([outside])).reason, 'redetect');
+    assert.equal(needs({ id: 'd', type: 'dwell', zone: 'fence', seconds: 12 }).watchful([outside])[0]?.stationary, true, 'a presence rule can wait');
+  });
+
   it('a line crossing wants every frame near its line', () => {
     const gate = needs({ id: 'x', type: 'line-cross', line: 'gate' });
     assert.equal(gate.need(motionAt(470, 250), []).intervalMs, 0);

@@ -162,9 +162,12 @@ install_gallery_key() {
     echo "install.sh: no $key but a store exists: restore the key from its backup; if no one is enrolled, the service's first enrollment can use a key made by hand (head -c 32 /dev/urandom, owner huxiao, mode 0400)" >&2
     return
   fi
-  (umask 077 && head -c 32 /dev/urandom > "$key")
-  chown huxiao:huxiao "$key"
-  chmod 0400 "$key"
+  # Written beside and renamed into place: an interrupted run must not leave a short key that later runs would keep.
+  (umask 077 && head -c 32 /dev/urandom > "$key.new")
+  [ "$(stat -c %s "$key.new")" -eq 32 ] || { echo "install.sh: $key.new: could not write 32 random bytes" >&2; exit 1; }
+  chown huxiao:huxiao "$key.new"
+  chmod 0400 "$key.new"
+  mv -f "$key.new" "$key"
   changed "$key" "created; back it up off the box (without it enrolled faces cannot be read)"
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, readlinkSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { readPasswordFile, verifyPassword } from '../../../edge/web/password.js';
@@ -57,7 +57,7 @@ function asService(args: readonly string[]): readonly string[] {
 }
 
 describe('scripts/install.sh in a throwaway Debian 12 root (debootstrap + chroot), run twice', {
-  skip: process.env.HUXIAO_INSTALL_TEST === '1' ? false : 'HUXIAO_INSTALL_TEST=1 runs it (a separate step of .ci/run: 5.5 to 8 minutes)',
+  skip: process.env.HUXIAO_INSTALL_TEST === '1' ? false : 'HUXIAO_INSTALL_TEST=1 runs it (5.5 to 8 minutes; .ci/run too when it is set)',
   timeout: 1_800_000,
 }, () => {
   let first: CliResult;
@@ -76,6 +76,11 @@ describe('scripts/install.sh in a throwaway Debian 12 root (debootstrap + chroot
     untouched = await snapshot();
     second = await inRoot(['bash', '/src/scripts/install.sh']);
     afterSecond = await snapshot();
+    // What the installer saw, kept for reading: each run's lines as install.sh printed them.
+    const artifacts = join(packageRoot(), '.cache', 'artifacts', 'install');
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(join(artifacts, 'first-run.txt'), first.stdout);
+    writeFileSync(join(artifacts, 'second-run.txt'), second.stdout);
   });
 
   it('installs every step on a fresh root, the pinned Node.js 24 among them', () => {

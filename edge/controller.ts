@@ -6,11 +6,14 @@ import type { ButtonPress } from './actions/emergency-button.js';
 import { alertToActions } from './alert-actions.js';
 import { AlertService } from './alerts/alert-service.js';
 import type { AlertEvent } from './alerts/alert.js';
-import { CameraWorker } from './camera-worker.js';
+import { CameraWorker, type CameraWorkerContext } from './camera-worker.js';
 import { WallClock, type Clock } from './clock/clock.js';
 import { loadConfig } from './config/load.js';
+import { identityCameras } from './config/rules.js';
 import type { Config } from './config/schema.js';
 import { HuxiaoError } from './errors.js';
+import type { IdentityMatcher, PersonDirectory } from './identity/matcher.js';
+import { FaceBudget } from './identity/track-identifier.js';
 import { encodeJpeg } from './ingest/snapshot.js';
 import { moduleLogger } from './log.js';
 import type { PerceptionResult } from './perception.js';
@@ -30,6 +33,8 @@ export interface ControllerContext {
   readonly onResult?: (result: PerceptionResult) => void;
   /** aplay binary, for a null sound sink in tests. */
   readonly aplay?: string;
+  /** The gallery, as identification and the alerts use it; without it identity rules never fire. */
+  readonly identity?: { readonly matcher: IdentityMatcher; readonly directory: PersonDirectory };
 }
 
 export interface StopReport {
@@ -48,6 +53,14 @@ interface Core {
 
 const log = moduleLogger('controller');
 
+type CameraWorkerIdentity = NonNullable<CameraWorkerContext['identity']>;
+
+/**
+ * Face jobs in flight over all cameras. One: on the 2-core reference box each face job (find + embed, ~25-40 ms)
+ * already shares the CPU with the detector, and a second in parallel would only lengthen the detector's runs.
+ */
+const FACE_JOBS_IN_FLIGHT = 1;
+
 /**
  * Builds, starts and stops everything, in one place. Start order: store -> alerts -> on-site actions -> uplink ->
  * models -> cameras, so nothing can raise an alert before the store can keep it and the speaker can say it. Only the
@@ -61,6 +74,7 @@ export class Controller {
   #core: Core | undefined;
   readonly #workers = new Map<string, CameraWorker>();
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #faceBudget = new FaceBudget(FACE_JOBS_IN_FLIGHT);
 
   constructor(context: ControllerContext) {
     this.#context = context;
@@ -94,7 +108,16 @@ export class Controller {
     const retention = new Retention({ store, snapshotsDir, config: config.storage });
     retention.start();
     const cooldowns = new Map(config.rules.map((rule) => [rule.id, rule.cooldownSeconds]));
-    const alerts = new AlertService({ store, gatewayId: config.gateway.id, config: config.alerts, snapshotsDir, retention, cooldownSeconds: (rule) => cooldowns.get(rule) });
+    const directory = this.#context.identity?.directory;
+    const alerts = new AlertService({
+      store,
+      gatewayId: config.gateway.id,
+      config: config.alerts,
+      snapshotsDir,
+      retention,
+      cooldownSeconds: (rule) => cooldowns.get(rule),
+      ...(directory === undefined ? {} : { directory }),
+    });
     alerts.start();
 
     const actions = new Actions({ audio: config.audio, actions: config.actions, gpio: config.gpio, ...(this.#context.aplay === undefined ? {} : { aplay: this.#context.aplay }) });
@@ -103,7 +126,7 @@ export class Controller {
     } catch (error) {
       log.error({ err: error }, 'on-site actions failed to start: no voice warnings or GPIO; alerts still flow');
     }
-    const toActions = alertToActions(config);
+    const toActions = alertToActions(config, directory);
     this.#unsubscribe.push(alerts.onEvent((event) => { actions.handle(toActions(event)); }));
     this.#unsubscribe.push(actions.onPress((press) => { this.#emergency(press); }));
 
@@ -190,13 +213,36 @@ export class Controller {
   }
 
   #startCameras(config: Config): void {
-    const detector = this.#require().vision.detector;
+    const { vision } = this.#require();
+    const detector = vision.detector;
+    const identity = this.#identity(config, vision);
     for (const camera of config.cameras) {
       if (!camera.enabled) continue;
-      const worker = new CameraWorker({ camera, rules: config.rules, detector, timezone: config.gateway.timezone, clock: this.#clock, onResult: (result) => { this.#onResult(result); } });
+      const worker = new CameraWorker({
+        camera,
+        rules: config.rules,
+        detector,
+        timezone: config.gateway.timezone,
+        clock: this.#clock,
+        ...(identity === undefined ? {} : { identity }),
+        onResult: (result) => { this.#onResult(result); },
+      });
       worker.start();
       this.#workers.set(camera.id, worker);
     }
+  }
+
+  /** What the cameras need to identify faces, or undefined (logged) when a camera's identity rules cannot run. */
+  #identity(config: Config, vision: VisionRuntime): CameraWorkerIdentity | undefined {
+    const cameras = identityCameras(config);
+    if (cameras.length === 0) return undefined;
+    const matcher = this.#context.identity?.matcher;
+    const { faceDetector, faceEmbedder } = vision;
+    if (matcher === undefined || faceDetector === undefined || faceEmbedder === undefined) {
+      log.error({ cameras, gallery: matcher !== undefined, faceModels: faceDetector !== undefined && faceEmbedder !== undefined }, 'identity rules cannot run: no gallery or no face models; they never fire');
+      return undefined;
+    }
+    return { models: { detector: faceDetector, embedder: faceEmbedder }, matcher, budget: this.#faceBudget };
   }
 
   async #stopCameras(): Promise<void> {
@@ -211,8 +257,17 @@ export class Controller {
     if (alerts === undefined) return;
     for (const event of result.events) {
       try {
-        if (event.kind === 'hit') alerts.raise(event);
-        else alerts.clear(event);
+        switch (event.kind) {
+          case 'hit':
+            alerts.raise(event);
+            break;
+          case 'clear':
+            alerts.clear(event);
+            break;
+          case 'identified':
+            alerts.identify(event);
+            break;
+        }
       } catch (error) {
         log.error({ err: error, rule: event.rule, camera: event.camera }, 'alert could not be committed');
       }

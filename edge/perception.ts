@@ -1,7 +1,9 @@
 import type { CameraConfig } from './config/cameras.js';
-import type { RuleConfig } from './config/rules.js';
+import { IDENTITY_LABEL, usesIdentity, type RuleConfig } from './config/rules.js';
 import type { DeepReadonly } from './config/schema.js';
 import type { Frame } from './ingest/frame.js';
+import type { IdentityMatcher } from './identity/matcher.js';
+import { TrackIdentifier, type FaceBudget, type IdentifierModels, type IdentifierStats } from './identity/track-identifier.js';
 import { moduleLogger, type Logger } from './log.js';
 import { RuleEngine } from './rules/engine.js';
 import type { CountRecord, RuleEvent } from './rules/hit.js';
@@ -16,6 +18,20 @@ export interface PerceptionOptions {
   readonly detector: ObjectDetector;
   /** Gateway IANA time zone, for rule schedules. */
   readonly timezone: string;
+  /** Face identification for the camera's identity rules; without it (or without such rules) no face is looked at. */
+  readonly identity?: PerceptionIdentity;
+}
+
+export interface PerceptionIdentity {
+  readonly models: IdentifierModels;
+  readonly matcher: IdentityMatcher;
+  /** Face jobs in flight over all cameras (shared by the gateway's pipelines). */
+  readonly budget: FaceBudget;
+  /**
+   * Wait for each frame's face job before returning (replay: the same file gives the same identities on any
+   * machine). Live cameras never wait: face work runs beside the next frames and its result is seen a frame later.
+   */
+  readonly inline?: boolean;
 }
 
 export interface PerceptionResult {
@@ -38,12 +54,14 @@ interface Running {
   readonly tracker: Tracker;
   readonly engine: RuleEngine;
   readonly labels: ReadonlySet<string>;
+  readonly identifier: TrackIdentifier | undefined;
 }
 
 /**
  * One camera's pipeline: frame -> motion gate -> detector -> tracker -> zones and rules -> events.
  * Frames must come one at a time (await each); the result depends only on the frame sequence, so a replay of the
- * same file gives the same events on any machine. The frame's pixels are not kept after `process` resolves:
+ * same file gives the same events on any machine (face identification included when it runs inline; live, an
+ * identity lands on whichever frame follows its face job). The frame's pixels are not kept after `process` resolves:
  * hits carry their own copy.
  */
 export class Perception {
@@ -60,19 +78,30 @@ export class Perception {
     const mine = rules.filter((r) => r.camera === camera.id && r.enabled);
     const areas = new Set(mine.flatMap((r) => ['zone' in r ? r.zone : undefined, 'line' in r ? r.line : undefined]));
     const labels = new Set([...camera.zones, ...camera.lines].filter((a) => areas.has(a.id)).flatMap((a) => a.labels));
+    // An identity rule without a zone watches every person in the picture.
+    if (mine.some((r) => (r.type === 'watchlist' || r.type === 'minor-venue') && r.zone === undefined)) labels.add(IDENTITY_LABEL);
+    const identity = this.#options.identity;
+    const identifier = identity !== undefined && mine.some(usesIdentity) ? new TrackIdentifier({ camera: camera.id, ...identity }) : undefined;
     this.#running = {
       gate: new MotionGate(camera.motion),
       tracker: new Tracker(camera.tracker),
       engine: new RuleEngine({ camera, rules: mine, timezone }),
       labels,
+      identifier,
     };
     this.#log = moduleLogger('perception', { camera: camera.id });
-    this.#log.info({ rules: mine.length, labels: [...labels] }, 'perception started');
+    this.#log.info({ rules: mine.length, labels: [...labels], identity: identifier !== undefined }, 'perception started');
+  }
+
+  /** Face identification figures; undefined when the camera identifies no one. */
+  identityStats(): IdentifierStats | undefined {
+    return this.#running?.identifier?.stats();
   }
 
   /** Closes the count minutes in progress (end of a replay) and forgets all state. */
   stop(): CountRecord[] {
     const counts = this.#running?.engine.flush() ?? [];
+    this.#running?.identifier?.stop();
     this.#running = undefined;
     return counts;
   }
@@ -80,7 +109,7 @@ export class Perception {
   async process(frame: Frame): Promise<PerceptionResult> {
     const running = this.#running;
     if (running === undefined) throw new Error('Perception.process called before start()');
-    const { gate, tracker, engine, labels } = running;
+    const { gate, tracker, engine, labels, identifier } = running;
     const image = { width: frame.width, height: frame.height, data: frame.data };
     const before = tracker.tracks();
     const plan = labels.size === 0 ? { run: false, reason: 'still' as const, changed: 0 } : gate.plan(image, before, frame.ts);
@@ -96,12 +125,17 @@ export class Perception {
       tracks = tracker.skip();
     }
 
-    const { events, counts } = engine.update(tracks, {
+    const { events, counts, identify } = engine.update(tracks, {
       ts: frame.ts,
       seq: frame.seq,
       snapshot: () => ({ width: frame.width, height: frame.height, data: Buffer.from(frame.data) }),
+      ...(identifier === undefined ? {} : { identityOf: (trackId: number) => identifier.identityOf(trackId) }),
     });
-    for (const e of events) if (e.kind === 'hit') this.#log?.info({ rule: e.rule, zone: e.zone, trackId: e.trackId, frameSeq: e.frameSeq }, 'rule hit');
+    if (identifier !== undefined) {
+      identifier.observe(image, frame.ts, tracks, identify);
+      if (this.#options.identity?.inline === true) await identifier.settle();
+    }
+    for (const e of events) if (e.kind === 'hit') this.#log?.info({ rule: e.rule, zone: e.zone, trackId: e.trackId, frameSeq: e.frameSeq, list: e.identity?.list }, 'rule hit');
     return {
       camera: frame.camera,
       frameSeq: frame.seq,

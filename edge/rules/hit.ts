@@ -1,12 +1,27 @@
 import type { RgbImage } from '../ingest/frame.js';
 import type { Box } from '../vision/detection.js';
 
-export const RULE_TYPES = ['intrusion', 'dwell', 'return', 'line-cross', 'crowd', 'object', 'parking', 'vendor', 'absence'] as const;
+export const RULE_TYPES = ['intrusion', 'dwell', 'return', 'line-cross', 'crowd', 'object', 'parking', 'vendor', 'absence', 'watchlist', 'minor-venue'] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
 /** Ordered from least to most urgent; voice warnings pre-empt by this order. */
 export const SEVERITIES = ['info', 'warning', 'critical', 'emergency'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/** The gallery list of the students (minor-venue, the pond fence's named warnings). */
+export const STUDENTS_LIST = 'students';
+/** Key-person lists are `keypersons:<category>`, one per watch-list category. */
+export const KEYPERSONS_PREFIX = 'keypersons:';
+
+/**
+ * Who a person track is, as face identification decided it: a gallery person id, the gallery list (`students`,
+ * `keypersons:<category>`) and the 0-100 similarity score. No name: names are looked up where they are spoken.
+ */
+export interface Identity {
+  readonly personId: string;
+  readonly list: string;
+  readonly score: number;
+}
 
 /** A rule decided that something happened. This is what the perception stage hands to the alert stage. */
 export interface RuleHit {
@@ -32,6 +47,8 @@ export interface RuleHit {
   readonly frame?: RgbImage;
   /** Rule-specific figures: dwell seconds, people count, crossing direction, entries in window... */
   readonly details: Readonly<Record<string, number | string | boolean>>;
+  /** The track's identity when the rule uses identity and the track was identified by the deciding frame. */
+  readonly identity?: Identity;
 }
 
 /** The condition behind earlier hits of a rule ended (the track left the zone or was lost): repeats stop. */
@@ -43,7 +60,21 @@ export interface RuleClear {
   readonly at: number;
 }
 
-export type RuleEvent = RuleHit | RuleClear;
+/**
+ * A track with an open hit of a rule that uses identity was identified after the hit (the first warning did not
+ * wait for the face): its alert gets the identity, and the next repeat of the warning names the person.
+ */
+export interface RuleIdentified {
+  readonly kind: 'identified';
+  readonly rule: string;
+  readonly camera: string;
+  readonly trackId: number;
+  readonly identity: Identity;
+  /** Frame clock of the frame the identity was first seen on. */
+  readonly at: number;
+}
+
+export type RuleEvent = RuleHit | RuleClear | RuleIdentified;
 
 /**
  * People counted by a `count` rule over one minute of the frame clock (for crowd heat): for a zone `entered` and

@@ -3,9 +3,10 @@ import type { RuleConfig } from './config/rules.js';
 import { CameraSource } from './ingest/camera-source.js';
 import type { CameraStatus } from './ingest/camera-status.js';
 import type { Camera } from './ingest/ffmpeg-args.js';
+import type { IdentifierStats } from './identity/track-identifier.js';
 import type { Frame, RgbImage } from './ingest/frame.js';
 import { moduleLogger, type Logger } from './log.js';
-import { Perception, type PerceptionResult } from './perception.js';
+import { Perception, type PerceptionIdentity, type PerceptionResult } from './perception.js';
 import type { ObjectDetector } from './vision/detection.js';
 
 export interface CameraWorkerContext {
@@ -14,6 +15,8 @@ export interface CameraWorkerContext {
   /** Undefined when the detector model failed to load: frames still flow (snapshots work), perception is degraded. */
   readonly detector: ObjectDetector | undefined;
   readonly timezone: string;
+  /** Face models, gallery matcher and the shared face budget; undefined when no identity can run (the camera's identity rules never fire). */
+  readonly identity?: PerceptionIdentity;
   readonly clock: Clock;
   /** Every processed frame's result, in frame order; rule events go on to the alerts from here. */
   readonly onResult: (result: PerceptionResult) => void;
@@ -72,11 +75,11 @@ export class CameraWorker {
   }
 
   start(): void {
-    const { camera, detector, timezone, clock } = this.#context;
+    const { camera, detector, timezone, clock, identity } = this.#context;
     this.#stopping = false;
     if (detector === undefined) this.#log.warn('no detector: the camera streams but no rule is evaluated (degraded)');
     else {
-      this.#perception = new Perception({ camera, rules: this.#rules, detector, timezone });
+      this.#perception = new Perception({ camera, rules: this.#rules, detector, timezone, ...(identity === undefined ? {} : { identity }) });
       this.#perception.start();
     }
     this.#source = new CameraSource({ camera, clock, poolSize: POOL_SIZE, onFrame: (frame) => { this.#receive(frame); } });
@@ -119,6 +122,11 @@ export class CameraWorker {
       detections: this.#detections,
       degraded: this.#context.detector === undefined,
     };
+  }
+
+  /** Face identification figures of this camera; undefined when it identifies no one. */
+  identityStats(): IdentifierStats | undefined {
+    return this.#perception?.identityStats();
   }
 
   /** An owned copy of the newest picture this camera delivered (for the snapshot command and the emergency button). */

@@ -7,15 +7,18 @@ import type { ActionEvent } from './actions/warnings.js';
 import { alertToActions } from './alert-actions.js';
 import { AlertService } from './alerts/alert-service.js';
 import type { AlertEvent } from './store/alert.js';
-import { CameraWorker } from './camera-worker.js';
+import { CameraWorker, type CameraWorkerContext } from './camera-worker.js';
 import { WallClock, type Clock } from './clock/clock.js';
 import { cameraChanges, changedSections, type CameraChanges, type Section } from './config/diff.js';
 import { readConfigFile } from './config/load.js';
+import { identityCameras } from './config/rules.js';
 import type { Config } from './config/schema.js';
 import { HuxiaoError } from './errors.js';
+import { FaceBudget } from './identity/track-identifier.js';
 import { encodeJpeg } from './ingest/snapshot.js';
 import { moduleLogger } from './log.js';
 import { Operations } from './ops/operations.js';
+import type { IdentityMatcher, PersonDirectory } from './identity/matcher.js';
 import type { PerceptionResult } from './perception.js';
 import { Phases, type Phase, type StopReport } from './phases.js';
 import { Retention } from './store/retention.js';
@@ -36,6 +39,8 @@ export interface ControllerContext {
   readonly onResult?: (result: PerceptionResult) => void;
   /** aplay binary, for a null sound sink in tests. */
   readonly aplay?: string;
+  /** The gallery, as identification and the alerts use it; without it identity rules never fire. */
+  readonly identity?: { readonly matcher: IdentityMatcher; readonly directory: PersonDirectory };
 }
 
 export type { StopReport } from './phases.js';
@@ -74,11 +79,19 @@ interface Live {
   readonly toActions: (event: AlertEvent) => ActionEvent;
 }
 
-function live(config: Config): Live {
-  return { config, cooldowns: new Map(config.rules.map((rule) => [rule.id, rule.cooldownSeconds])), toActions: alertToActions(config) };
+function live(config: Config, directory: PersonDirectory | undefined): Live {
+  return { config, cooldowns: new Map(config.rules.map((rule) => [rule.id, rule.cooldownSeconds])), toActions: alertToActions(config, directory) };
 }
 
 const log = moduleLogger('controller');
+
+type CameraWorkerIdentity = NonNullable<CameraWorkerContext['identity']>;
+
+/**
+ * Face jobs in flight over all cameras. One: on the 2-core reference box each face job (find + embed, ~25-40 ms)
+ * already shares the CPU with the detector, and a second in parallel would only lengthen the detector's runs.
+ */
+const FACE_JOBS_IN_FLIGHT = 1;
 
 /**
  * Builds, starts and stops everything, in one place. Start-up is a list of named phases (#startPhases), each with its
@@ -98,10 +111,11 @@ export class Controller {
   #reloads: Promise<unknown> = Promise.resolve();
   readonly #workers = new Map<string, CameraWorker>();
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #faceBudget = new FaceBudget(FACE_JOBS_IN_FLIGHT);
 
   constructor(context: ControllerContext) {
     this.#context = context;
-    this.#live = live(context.config);
+    this.#live = live(context.config, undefined);
     this.#clock = context.clock ?? new WallClock();
   }
 
@@ -152,6 +166,7 @@ export class Controller {
     this.#state = 'starting';
     const core = this.#build(this.#live.config);
     this.#core = core;
+    this.#live = live(this.#live.config, this.#context.identity?.directory);
     const outcome = await this.#phases.start(this.#startPhases(core), signal);
     switch (outcome.kind) {
       case 'started':
@@ -226,7 +241,7 @@ export class Controller {
       restartRequired: changed.filter((section) => !LIVE_SECTIONS.includes(section)),
       cameras,
     };
-    this.#live = live({ ...running, cameras: next.cameras, rules: next.rules, actions: next.actions });
+    this.#live = live({ ...running, cameras: next.cameras, rules: next.rules, actions: next.actions }, this.#context.identity?.directory);
     const { config } = this.#live;
     if (report.applied.includes('actions')) await this.#require().actions.updateActions(next.actions);
     await Promise.all([...cameras.removed, ...cameras.changed].map((id) => this.#stopCamera(id)));
@@ -241,7 +256,16 @@ export class Controller {
     const snapshotsDir = join(config.storage.dir, 'snapshots');
     const store = new Store({ path: join(config.storage.dir, 'huxiao.db') });
     const retention = new Retention({ store, snapshotsDir, config: config.storage });
-    const alerts = new AlertService({ store, gatewayId: config.gateway.id, config: config.alerts, snapshotsDir, retention, cooldownSeconds: (rule) => this.#live.cooldowns.get(rule) });
+    const directory = this.#context.identity?.directory;
+    const alerts = new AlertService({
+      store,
+      gatewayId: config.gateway.id,
+      config: config.alerts,
+      snapshotsDir,
+      retention,
+      cooldownSeconds: (rule) => this.#live.cooldowns.get(rule),
+      ...(directory === undefined ? {} : { directory }),
+    });
     const actions = new Actions({ audio: config.audio, actions: config.actions, gpio: config.gpio, ...(this.#context.aplay === undefined ? {} : { aplay: this.#context.aplay }) });
     const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config), stateDir: config.storage.dir });
     const uplink = config.mqtt === undefined ? undefined : new Uplink({
@@ -332,9 +356,30 @@ export class Controller {
   #startCamera(camera: Config['cameras'][number]): void {
     const { detector } = this.#require().vision;
     const { config } = this.#live;
-    const worker = new CameraWorker({ camera, rules: config.rules, detector, timezone: config.gateway.timezone, clock: this.#clock, onResult: (result) => { this.#onResult(result); } });
+    const identity = this.#identity(camera.id);
+    const worker = new CameraWorker({
+      camera,
+      rules: config.rules,
+      detector,
+      timezone: config.gateway.timezone,
+      clock: this.#clock,
+      ...(identity === undefined ? {} : { identity }),
+      onResult: (result) => { this.#onResult(result); },
+    });
     worker.start();
     this.#workers.set(camera.id, worker);
+  }
+
+  /** What a camera needs to identify faces, or undefined (logged) when its identity rules cannot run. */
+  #identity(camera: string): CameraWorkerIdentity | undefined {
+    if (!identityCameras(this.#live.config).includes(camera)) return undefined;
+    const { faceDetector, faceEmbedder } = this.#require().vision;
+    const matcher = this.#context.identity?.matcher;
+    if (matcher === undefined || faceDetector === undefined || faceEmbedder === undefined) {
+      log.error({ camera, gallery: matcher !== undefined, faceModels: faceDetector !== undefined && faceEmbedder !== undefined }, 'identity rules cannot run: no gallery or no face models; they never fire');
+      return undefined;
+    }
+    return { models: { detector: faceDetector, embedder: faceEmbedder }, matcher, budget: this.#faceBudget };
   }
 
   async #stopCamera(id: string): Promise<void> {
@@ -353,8 +398,17 @@ export class Controller {
     if (alerts === undefined) return;
     for (const event of result.events) {
       try {
-        if (event.kind === 'hit') alerts.raise(event);
-        else alerts.clear(event);
+        switch (event.kind) {
+          case 'hit':
+            alerts.raise(event);
+            break;
+          case 'clear':
+            alerts.clear(event);
+            break;
+          case 'identified':
+            alerts.identify(event);
+            break;
+        }
       } catch (error) {
         log.error({ err: error, rule: event.rule, camera: event.camera }, 'alert could not be committed');
       }

@@ -20,6 +20,10 @@ export function replayRecords(events: readonly RuleEvent[], counts: readonly Cou
       out.push({ type: 'clear', rule: e.rule, camera: e.camera, ...(e.trackId === undefined ? {} : { trackId: e.trackId }), at: e.at });
       continue;
     }
+    if (e.kind === 'identified') {
+      out.push({ type: 'identified', rule: e.rule, camera: e.camera, trackId: e.trackId, identity: e.identity, at: e.at });
+      continue;
+    }
     out.push({
       type: 'hit',
       rule: e.rule,
@@ -35,6 +39,7 @@ export function replayRecords(events: readonly RuleEvent[], counts: readonly Cou
       decidedAt: e.decidedAt,
       frameSeq: e.frameSeq,
       details: e.details,
+      ...(e.identity === undefined ? {} : { identity: e.identity }),
     });
   }
   for (const c of counts) out.push({ type: 'count', rule: c.rule, camera: c.camera, zone: c.zone, from: c.from, to: c.to, counts: c.counts });

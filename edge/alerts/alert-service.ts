@@ -1,14 +1,15 @@
 import { monotonicFactory } from 'ulidx';
 import type { AlertsConfig } from '../config/alerts.js';
 import { HuxiaoError } from '../errors.js';
+import type { PersonDirectory } from '../identity/matcher.js';
 import type { RgbImage } from '../ingest/frame.js';
 import { moduleLogger } from '../log.js';
-import type { RuleClear, RuleHit } from '../rules/hit.js';
-import type { Alert, AlertEvent, AlertEventKind, AlertState } from '../store/alert.js';
+import type { Identity, RuleClear, RuleHit, RuleIdentified } from '../rules/hit.js';
+import type { Alert, AlertEvent, AlertEventKind, AlertIdentity, AlertState, StateEventKind } from '../store/alert.js';
 import { LANES, type Lane } from '../store/outbox.js';
 import type { Retention } from '../store/retention.js';
 import { isDiskFull, type Store } from '../store/store.js';
-import { PAYLOAD_SCHEMA_VERSION, alertPayloadSchema, statePayloadSchema } from '../uplink/payloads.js';
+import { ALERT_PAYLOAD_VERSION, alertPayloadSchema, statePayloadSchema } from '../uplink/payloads.js';
 import { topic } from '../uplink/topics.js';
 import { SnapshotWriter, type SnapshotJob } from './snapshot-writer.js';
 
@@ -24,6 +25,8 @@ export interface AlertServiceContext {
   readonly retention?: Retention;
   /** Wall clock, ms (raisedAt, state changes, expiry); injectable for tests. */
   readonly clock?: () => number;
+  /** Names of gallery persons, for MQTT payloads of lists whose config shares them; without it payloads carry person ids only. */
+  readonly directory?: PersonDirectory;
 }
 
 export interface EmergencyInput {
@@ -42,6 +45,10 @@ const EMERGENCY_RULE = 'emergency-button';
 
 function laneOf(alert: Pick<Alert, 'severity'>): Lane {
   return alert.severity === 'emergency' ? LANES.emergency : LANES.normal;
+}
+
+function identityOf(identity: Identity): AlertIdentity {
+  return { personId: identity.personId, list: identity.list, score: identity.score };
 }
 
 /**
@@ -113,8 +120,16 @@ export class AlertService {
     const result = this.#commit(`alert for rule ${hit.rule}`, () => {
       const open = cooldownMs > 0 ? store.alerts.findRepeat(key, hit.decidedAt - cooldownMs, gatewayId) : undefined;
       if (open !== undefined) {
-        const updated: Alert = { ...open, count: open.count + 1, lastSeenAt: Math.max(open.lastSeenAt, hit.decidedAt), clearedAt: null };
-        store.alerts.update(updated, now);
+        const identified = open.identity === null && hit.identity !== undefined;
+        const updated: Alert = {
+          ...open,
+          count: open.count + 1,
+          lastSeenAt: Math.max(open.lastSeenAt, hit.decidedAt),
+          clearedAt: null,
+          identity: identified ? identityOf(hit.identity) : open.identity,
+        };
+        if (identified) this.#change(updated, 'identified', now, null, null);
+        else store.alerts.update(updated, now);
         return { kind: 'updated' as const, alert: updated };
       }
       const id = this.#ulid(now);
@@ -141,7 +156,7 @@ export class AlertService {
         count: 1,
         state: 'raised',
         clearedAt: null,
-        identity: null,
+        identity: hit.identity === undefined ? null : identityOf(hit.identity),
         snapshot: hit.frame === undefined ? null : { topic: topic.alertSnapshot(id), cropTopic: hit.box === undefined ? null : topic.alertCrop(id) },
       };
       this.#insert(alert, now);
@@ -211,6 +226,28 @@ export class AlertService {
     return cleared;
   }
 
+  /**
+   * A track with an open alert was identified after the alert was raised: the uncleared open alerts of its rule,
+   * camera and track that have no identity yet get it (an `identified` state change for the centre, `updated` for the
+   * voice, whose next repeat names the person). Returns the alerts identified.
+   */
+  identify(event: RuleIdentified): Alert[] {
+    const { store, gatewayId } = this.context;
+    const now = this.#clock();
+    const identified = this.#commit(`identity for rule ${event.rule}`, () =>
+      store.alerts
+        .uncleared({ rule: event.rule, camera: event.camera, trackId: event.trackId }, gatewayId)
+        .filter((alert) => alert.identity === null)
+        .map((alert) => {
+          const next: Alert = { ...alert, identity: identityOf(event.identity) };
+          this.#change(next, 'identified', now, null, null);
+          return next;
+        }),
+    );
+    for (const alert of identified) this.#emit('updated', alert);
+    return identified;
+  }
+
   /** Signed for by the centre: raised -> acknowledged. */
   acknowledge(id: string, input: { readonly by: string; readonly note?: string }): Alert {
     return this.#transition(id, 'acknowledged', ['raised'], input.by, input.note ?? null);
@@ -255,7 +292,7 @@ export class AlertService {
   /** Inside a transaction: the alert row, its first state row and its outbox entry. */
   #insert(alert: Alert, now: number): void {
     const { store } = this.context;
-    const payload = alertPayloadSchema.safeParse({ schema: PAYLOAD_SCHEMA_VERSION, ...alert });
+    const payload = alertPayloadSchema.safeParse({ schema: ALERT_PAYLOAD_VERSION, ...alert, identity: this.#disclosed(alert.identity) });
     if (!payload.success) throw new HuxiaoError('PAYLOAD_INVALID', `alert from rule ${alert.rule}: ${payload.error.message}`);
     store.alerts.insert(alert);
     store.alerts.addState(alert.id, { event: 'raised', state: alert.state, at: now, by: null, note: null });
@@ -263,12 +300,12 @@ export class AlertService {
   }
 
   /** Inside a transaction: updates the row, records the state change and queues it for `alerts/<id>/state`. */
-  #change(alert: Alert, event: Exclude<AlertEventKind, 'raised' | 'updated'>, now: number, by: string | null, note: string | null): void {
+  #change(alert: Alert, event: Exclude<StateEventKind, 'raised'>, now: number, by: string | null, note: string | null): void {
     const { store } = this.context;
     store.alerts.update(alert, now);
     store.alerts.addState(alert.id, { event, state: alert.state, at: now, by, note });
     const payload = statePayloadSchema.parse({
-      schema: PAYLOAD_SCHEMA_VERSION,
+      schema: ALERT_PAYLOAD_VERSION,
       id: alert.id,
       seq: alert.seq,
       event,
@@ -279,6 +316,7 @@ export class AlertService {
       count: alert.count,
       lastSeenAt: alert.lastSeenAt,
       clearedAt: alert.clearedAt,
+      identity: this.#disclosed(alert.identity),
     });
     store.outbox.enqueue({ lane: laneOf(alert), topic: topic.alertState(alert.id), payload: JSON.stringify(payload), alertId: alert.id }, now);
   }
@@ -307,6 +345,15 @@ export class AlertService {
     }
     store.outbox.notify();
     return result;
+  }
+
+  /** The identity as the centre may see it: with name and class only for a list whose config shares them. */
+  #disclosed(identity: AlertIdentity | null): AlertIdentity | null {
+    const directory = this.context.directory;
+    if (identity === null || directory?.sharesNames(identity.list) !== true) return identity;
+    const names = directory.names(identity.personId);
+    if (names === undefined) return identity;
+    return { ...identity, name: names.name, ...(names.class === undefined ? {} : { class: names.class }) };
   }
 
   #snapshot(job: SnapshotJob): void {

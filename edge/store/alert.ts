@@ -4,9 +4,16 @@ import { RULE_TYPES, SEVERITIES } from '../config/rule-vocabulary.js';
 export const ALERT_STATES = ['raised', 'acknowledged', 'resolved', 'expired'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
-/** What happened to an alert; each is a row in alert_states (except `updated`) and an AlertEvent for listeners. */
+/**
+ * What listeners (voice, uplink) hear about an alert. `updated`: a repeat merged into it, or its identity arrived
+ * (the next voice repeat names the person).
+ */
 export const ALERT_EVENTS = ['raised', 'updated', 'cleared', 'acknowledged', 'resolved', 'expired'] as const;
 export type AlertEventKind = (typeof ALERT_EVENTS)[number];
+
+/** Rows of alert_states and (all but `raised`) messages on `alerts/<id>/state`; `identified`: the identity arrived after the alert. */
+export const STATE_EVENTS = ['raised', 'identified', 'cleared', 'acknowledged', 'resolved', 'expired'] as const;
+export type StateEventKind = (typeof STATE_EVENTS)[number];
 
 const ms = z.number().int().min(0).describe('Milliseconds since the Unix epoch.');
 
@@ -14,6 +21,22 @@ const boxSchema = z
   .object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() })
   .strict()
   .describe('Box of the object in the camera picture (detect resolution pixels).');
+
+/**
+ * Who the person of an alert is. The store keeps person id, list and score only; name and class are added to MQTT
+ * payloads only for lists whose config shares them (the centre gets person ids otherwise), and the voice looks them
+ * up in the gallery when it speaks.
+ */
+export const identitySchema = z
+  .object({
+    personId: z.string().min(1).describe('Gallery person id.'),
+    list: z.string().min(1).describe('Gallery list of the person: students, or keypersons:<category>.'),
+    score: z.number().min(0).max(100).describe('Calibrated 0-100 face similarity (docs/identity.md); at or above the list\'s threshold.'),
+    name: z.string().min(1).optional().describe('The person\'s name; only when the config shares names of this list.'),
+    class: z.string().min(1).optional().describe('The student\'s class, e.g. 三年级二班; only when the config shares names of this list.'),
+  })
+  .strict();
+export type AlertIdentity = z.output<typeof identitySchema>;
 
 /** The alert record, declared once: the store maps it to rows, the uplink publishes it (plus `schema`). */
 export const alertSchema = z
@@ -40,7 +63,9 @@ export const alertSchema = z
     count: z.number().int().min(1).describe('Hits merged into this alert within the cooldown.'),
     state: z.enum(ALERT_STATES),
     clearedAt: ms.nullable().describe('When the condition ended (track left the zone); null while ongoing.'),
-    identity: z.null().describe('Reserved for face identification (a later schema version).'),
+    identity: identitySchema
+      .nullable()
+      .describe('The person, from face identification; null when not known (yet: an identity arriving later comes as an identified state change) or when the rule does not identify.'),
     snapshot: z
       .object({
         topic: z.string().describe('Relative topic the annotated JPEG is published on.'),

@@ -1,21 +1,27 @@
 import { z } from 'zod';
-import { ALERT_EVENTS, ALERT_STATES, alertSchema } from '../store/alert.js';
+import { ALERT_STATES, STATE_EVENTS, alertSchema, identitySchema } from '../store/alert.js';
 
-/** Version of every JSON payload on the wire; bumped on any incompatible change, documented in docs/mqtt.md. */
+/**
+ * Schema version of the JSON payloads on the wire, per payload: bumped on any incompatible change of that payload,
+ * documented in docs/mqtt.md. Status, telemetry and commands are at 1.
+ */
 export const PAYLOAD_SCHEMA_VERSION = 1;
+/** Alerts and alert state changes: 2 since the identity (schema 1 had `identity: null` and no `identified` event). */
+export const ALERT_PAYLOAD_VERSION = 2;
 
 const version = z.literal(PAYLOAD_SCHEMA_VERSION).describe('Payload schema version.');
+const alertVersion = z.literal(ALERT_PAYLOAD_VERSION).describe('Payload schema version.');
 const ms = z.number().int().min(0).describe('Milliseconds since the Unix epoch.');
 const ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
 
-export const alertPayloadSchema = alertSchema.extend({ schema: version }).strict().describe('An alert, published once per alert on `alerts` (redelivery keeps the id).');
+export const alertPayloadSchema = alertSchema.extend({ schema: alertVersion }).strict().describe('An alert, published once per alert on `alerts` (redelivery keeps the id).');
 
 export const statePayloadSchema = z
   .object({
-    schema: version,
+    schema: alertVersion,
     id: ulid.describe('Alert id.'),
     seq: z.number().int().min(1).describe('Alert seq.'),
-    event: z.enum(ALERT_EVENTS).exclude(['raised', 'updated']).describe('What happened.'),
+    event: z.enum(STATE_EVENTS).exclude(['raised']).describe('What happened; identified: the person was identified after the alert was raised.'),
     state: z.enum(ALERT_STATES).describe('Alert state after the event.'),
     at: ms,
     by: z.string().nullable().describe('Who acknowledged or resolved (from the command), null for gateway events.'),
@@ -23,6 +29,7 @@ export const statePayloadSchema = z
     count: z.number().int().min(1).describe('Hits merged into the alert so far.'),
     lastSeenAt: ms,
     clearedAt: ms.nullable(),
+    identity: identitySchema.nullable().describe('The alert\'s identity after the event (as in the alert); null while the person is not known.'),
   })
   .strict()
   .describe('An alert state change, on `alerts/<id>/state`.');
@@ -111,8 +118,8 @@ export const configReloadArgsSchema = z.object({}).strict().describe('Arguments 
 
 /** Each JSON payload with its schema file name under docs/schemas/. */
 export const PAYLOAD_SCHEMAS = {
-  'alert.v1': alertPayloadSchema,
-  'alert-state.v1': statePayloadSchema,
+  'alert.v2': alertPayloadSchema,
+  'alert-state.v2': statePayloadSchema,
   'status.v1': statusPayloadSchema,
   'telemetry.v1': telemetryPayloadSchema,
   'command.v1': commandRequestSchema,

@@ -18,7 +18,7 @@ export interface MainParam {
 }
 
 /** The one parameter of each rule type the editor shows; everything else keeps the value in the file (or its default). */
-export const MAIN_PARAMS: Readonly<Partial<Record<EditorRuleType, MainParam>>> = {
+export const MAIN_PARAMS: Readonly<Partial<Record<string, MainParam>>> = {
   dwell: { key: 'seconds', label: 'seconds inside', fallback: 30 },
   return: { key: 'entries', label: 'entries', fallback: 3 },
   crowd: { key: 'minPeople', label: 'people', fallback: 4 },

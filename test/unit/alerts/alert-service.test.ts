@@ -60,7 +60,7 @@ describe('AlertService', () => {
       assert.equal(entry.topic, 'alerts');
       assert.equal(entry.lane, LANES.normal);
       const payload = JSON.parse(entry.payload.toString()) as Record<string, unknown>;
-      assert.equal(payload.schema, 1);
+      assert.equal(payload.schema, 2);
       assert.equal(payload.id, alert.id);
       assert.equal((other.prepare('SELECT event FROM alert_states').get() as { event: string }).event, 'raised');
     } finally {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Actions } from './actions/actions.js';
 import { speakerTestCommand } from './actions/speaker-test-command.js';
 import type { ButtonPress } from './actions/emergency-button.js';
+import type { GpiodOptions } from './actions/gpio-chardev.js';
 import type { ActionEvent } from './actions/warnings.js';
 import { alertToActions } from './alert-actions.js';
 import { AlertService } from './alerts/alert-service.js';
@@ -11,14 +12,17 @@ import { CameraWorker, type CameraWorkerContext } from './camera-worker.js';
 import { WallClock, type Clock } from './clock/clock.js';
 import { cameraChanges, changedSections, type CameraChanges, type Section } from './config/diff.js';
 import { readConfigFile } from './config/load.js';
-import { identityCameras } from './config/rules.js';
+import { identityCameras, needsIdentity } from './config/rules.js';
 import type { Config } from './config/schema.js';
 import { HuxiaoError } from './errors.js';
+import { Gallery } from './gallery/gallery.js';
+import { GalleryIdentity } from './gallery/gallery-identity.js';
+import { faceWork } from './identity/head-face.js';
 import { FaceBudget } from './identity/track-identifier.js';
 import { encodeJpeg } from './ingest/snapshot.js';
 import { moduleLogger } from './log.js';
 import { Operations } from './ops/operations.js';
-import type { IdentityMatcher, PersonDirectory } from './identity/matcher.js';
+import type { PersonDirectory } from './identity/matcher.js';
 import type { PerceptionResult } from './perception.js';
 import { Phases, type Phase, type StopReport } from './phases.js';
 import { Retention } from './store/retention.js';
@@ -39,8 +43,8 @@ export interface ControllerContext {
   readonly onResult?: (result: PerceptionResult) => void;
   /** aplay binary, for a null sound sink in tests. */
   readonly aplay?: string;
-  /** The gallery, as identification and the alerts use it; without it identity rules never fire. */
-  readonly identity?: { readonly matcher: IdentityMatcher; readonly directory: PersonDirectory };
+  /** Where the gpiod fallback finds its tools and gpiochip devices, for stand-in tools at the GPIO boundary in tests. */
+  readonly gpiod?: GpiodOptions;
 }
 
 export type { StopReport } from './phases.js';
@@ -67,6 +71,8 @@ interface Core {
   readonly vision: VisionRuntime;
   readonly uplink: Uplink | undefined;
   readonly operations: Operations;
+  /** Only when a rule needs identities: the gallery, and what identification and the alerts use of it. */
+  readonly gallery: { readonly gallery: Gallery; readonly identity: GalleryIdentity } | undefined;
 }
 
 /** Sections a reload applies; the others belong to components holding connections, files or models. */
@@ -147,6 +153,11 @@ export class Controller {
     return this.#require().retention;
   }
 
+  /** The identity gallery (enrollment, removal, matching); undefined when no rule needs identities or before start. */
+  get gallery(): Gallery | undefined {
+    return this.#core?.gallery?.gallery;
+  }
+
   /** Health, /metrics, the web server and systemd's READY / WATCHDOG / STOPPING; undefined before start. */
   get operations(): Operations | undefined {
     return this.#core?.operations;
@@ -166,7 +177,7 @@ export class Controller {
     this.#state = 'starting';
     const core = this.#build(this.#live.config);
     this.#core = core;
-    this.#live = live(this.#live.config, this.#context.identity?.directory);
+    this.#live = live(this.#live.config, core.gallery?.identity);
     const outcome = await this.#phases.start(this.#startPhases(core), signal);
     switch (outcome.kind) {
       case 'started':
@@ -241,7 +252,8 @@ export class Controller {
       restartRequired: changed.filter((section) => !LIVE_SECTIONS.includes(section)),
       cameras,
     };
-    this.#live = live({ ...running, cameras: next.cameras, rules: next.rules, actions: next.actions }, this.#context.identity?.directory);
+    this.#live = live({ ...running, cameras: next.cameras, rules: next.rules, actions: next.actions }, this.#core?.gallery?.identity);
+    if (needsIdentity(next) && this.#core?.gallery === undefined) log.warn('rules now need identities: the gallery and the face models load at the next restart');
     const { config } = this.#live;
     if (report.applied.includes('actions')) await this.#require().actions.updateActions(next.actions);
     await Promise.all([...cameras.removed, ...cameras.changed].map((id) => this.#stopCamera(id)));
@@ -256,7 +268,7 @@ export class Controller {
     const snapshotsDir = join(config.storage.dir, 'snapshots');
     const store = new Store({ path: join(config.storage.dir, 'huxiao.db') });
     const retention = new Retention({ store, snapshotsDir, config: config.storage });
-    const directory = this.#context.identity?.directory;
+    const gallery = needsIdentity(config) ? this.#buildGallery(config, store) : undefined;
     const alerts = new AlertService({
       store,
       gatewayId: config.gateway.id,
@@ -264,9 +276,9 @@ export class Controller {
       snapshotsDir,
       retention,
       cooldownSeconds: (rule) => this.#live.cooldowns.get(rule),
-      ...(directory === undefined ? {} : { directory }),
+      ...(gallery === undefined ? {} : { directory: gallery.identity }),
     });
-    const actions = new Actions({ audio: config.audio, actions: config.actions, gpio: config.gpio, ...(this.#context.aplay === undefined ? {} : { aplay: this.#context.aplay }) });
+    const actions = new Actions({ audio: config.audio, actions: config.actions, gpio: config.gpio, ...(this.#context.aplay === undefined ? {} : { aplay: this.#context.aplay }), ...(this.#context.gpiod === undefined ? {} : { gpiod: this.#context.gpiod }) });
     const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config), stateDir: config.storage.dir });
     const uplink = config.mqtt === undefined ? undefined : new Uplink({
       store,
@@ -281,7 +293,12 @@ export class Controller {
     const configPath = this.#context.configPath;
     const configFile = configPath === undefined ? {} : { configFile: { path: configPath, apply: () => this.reload() } };
     const operations = new Operations({ web: config.web, runtime: this, page: { gatewayId: config.gateway.id, storageDir: config.storage.dir, ...configFile } });
-    return { snapshotsDir, store, retention, alerts, actions, vision, uplink, operations };
+    return { snapshotsDir, store, retention, alerts, actions, vision, uplink, operations, gallery };
+  }
+
+  #buildGallery(config: Config, store: Store): NonNullable<Core['gallery']> {
+    const gallery = new Gallery({ store, keyFile: config.identity.keyFile });
+    return { gallery, identity: new GalleryIdentity(gallery, config.identity) };
   }
 
   /**
@@ -289,7 +306,7 @@ export class Controller {
    * the uplink's config (MQTT_TLS, a bad signing key). Everything after degrades instead of failing start-up.
    */
   #startPhases(core: Core): Phase[] {
-    const { store, retention, alerts, actions, vision, uplink, operations } = core;
+    const { store, retention, alerts, actions, vision, uplink, operations, gallery } = core;
     return [
       {
         name: 'storage',
@@ -316,6 +333,8 @@ export class Controller {
         },
         stop: () => uplink?.stop(),
       },
+      // Only when a rule needs identities: a gateway without such rules never opens the gallery or its key.
+      ...(gallery === undefined ? [] : [this.#galleryPhase(gallery.gallery)]),
       { name: 'alerts', start: () => { alerts.start(); }, stop: () => alerts.stop() },
       {
         name: 'actions',
@@ -347,6 +366,25 @@ export class Controller {
     ];
   }
 
+  /**
+   * Opens the gallery (its key, then the index of every person) before the alerts start, so the first alert's payload
+   * can already share names. Not fatal: a gallery that cannot open (GALLERY_KEY) leaves the identity rules silent and
+   * every other rule runs.
+   */
+  #galleryPhase(gallery: Gallery): Phase {
+    return {
+      name: 'gallery',
+      start: () => {
+        try {
+          gallery.start();
+        } catch (error) {
+          log.error({ err: error }, 'the gallery could not be opened: identity rules never fire; other rules run');
+        }
+      },
+      stop: () => { gallery.stop(); },
+    };
+  }
+
   #stopped(report: StopReport): void {
     this.#core = undefined;
     this.#state = 'idle';
@@ -373,13 +411,13 @@ export class Controller {
   /** What a camera needs to identify faces, or undefined (logged) when its identity rules cannot run. */
   #identity(camera: string): CameraWorkerIdentity | undefined {
     if (!identityCameras(this.#live.config).includes(camera)) return undefined;
-    const { faceDetector, faceEmbedder } = this.#require().vision;
-    const matcher = this.#context.identity?.matcher;
-    if (matcher === undefined || faceDetector === undefined || faceEmbedder === undefined) {
-      log.error({ camera, gallery: matcher !== undefined, faceModels: faceDetector !== undefined && faceEmbedder !== undefined }, 'identity rules cannot run: no gallery or no face models; they never fire');
+    const { vision, gallery } = this.#require();
+    const { faceDetector, faceEmbedder } = vision;
+    if (gallery?.gallery.started !== true || faceDetector === undefined || faceEmbedder === undefined) {
+      log.error({ camera, gallery: gallery?.gallery.started === true, faceModels: faceDetector !== undefined && faceEmbedder !== undefined }, 'identity rules cannot run: no gallery or no face models; they never fire');
       return undefined;
     }
-    return { models: { detector: faceDetector, embedder: faceEmbedder }, matcher, budget: this.#faceBudget };
+    return { faceWork: faceWork({ detector: faceDetector, embedder: faceEmbedder }), matcher: gallery.identity, budget: this.#faceBudget };
   }
 
   async #stopCamera(id: string): Promise<void> {

@@ -3,7 +3,8 @@ import { IDENTITY_LABEL, usesIdentity, type RuleConfig } from './config/rules.js
 import type { DeepReadonly } from './config/schema.js';
 import type { Frame } from './ingest/frame.js';
 import type { IdentityMatcher } from './identity/matcher.js';
-import { TrackIdentifier, type FaceBudget, type IdentifierModels, type IdentifierStats } from './identity/track-identifier.js';
+import type { FaceWork } from './identity/head-face.js';
+import { TrackIdentifier, type FaceBudget, type IdentifierStats } from './identity/track-identifier.js';
 import { moduleLogger, type Logger } from './log.js';
 import { RuleEngine } from './rules/engine.js';
 import type { CountRecord, RuleEvent } from './rules/hit.js';
@@ -24,7 +25,7 @@ export interface PerceptionOptions {
 }
 
 export interface PerceptionIdentity {
-  readonly models: IdentifierModels;
+  readonly faceWork: FaceWork;
   readonly matcher: IdentityMatcher;
   /** Face jobs in flight over all cameras (shared by the gateway's pipelines). */
   readonly budget: FaceBudget;

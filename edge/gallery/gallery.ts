@@ -97,6 +97,11 @@ export class Gallery {
     this.#unreadable = [];
   }
 
+  /** Between a successful start() and stop(). */
+  get started(): boolean {
+    return this.#open !== undefined;
+  }
+
   /** Persons in the index. */
   get size(): number {
     return this.#lists.size;

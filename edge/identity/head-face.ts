@@ -81,6 +81,17 @@ function onPerson(face: Face, crop: HeadCrop): boolean {
 }
 
 /**
+ * Finding, checking and embedding the face of one head crop: the one call face identification makes into the face
+ * models, so that an inference scheduler can take it over as a whole (it runs the face detector, then the embedder).
+ */
+export type FaceWork = (crop: HeadCrop, at: number, camera: string) => Promise<FaceView | FaceMiss>;
+
+/** FaceWork straight on the models' own sessions. */
+export function faceWork(models: { readonly detector: FaceDetector; readonly embedder: FaceEmbedder }): FaceWork {
+  return (crop, at, camera) => headFace(models, crop, at, camera);
+}
+
+/**
  * The face of a person in the head region: exactly one face centred on the person's upper box (a neighbour's face at
  * the edge of the widened crop does not count; two on the box are ambiguous, e.g. someone close behind), checked
  * against PROBE_QUALITY (size, sharpness, frontalness), aligned and embedded. The detector letterboxes the crop to

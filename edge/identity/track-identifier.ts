@@ -5,9 +5,7 @@ import { moduleLogger, type Logger } from '../log.js';
 import type { Identity } from '../rules/hit.js';
 import type { Track } from '../track/tracker.js';
 import type { Box } from '../geometry/geometry.js';
-import type { FaceDetector } from '../vision/face-detector.js';
-import type { FaceEmbedder } from '../vision/face-embedder.js';
-import { cropHead, faceSized, headFace, type FaceMiss, type HeadCrop } from './head-face.js';
+import { cropHead, faceSized, type FaceMiss, type FaceWork, type HeadCrop } from './head-face.js';
 import type { IdentityMatcher } from './matcher.js';
 import { decideIdentity, TrackFaces } from './track-identity.js';
 
@@ -67,14 +65,10 @@ export class FaceBudget {
   }
 }
 
-export interface IdentifierModels {
-  readonly detector: FaceDetector;
-  readonly embedder: FaceEmbedder;
-}
-
 export interface TrackIdentifierOptions {
   readonly camera: string;
-  readonly models: IdentifierModels;
+  /** The face models' work on one head crop (head-face.ts faceWork, or a scheduler's version of it). */
+  readonly faceWork: FaceWork;
   readonly matcher: IdentityMatcher;
   readonly budget: FaceBudget;
 }
@@ -241,9 +235,9 @@ export class TrackIdentifier {
   }
 
   async #attempt(trackId: number, crop: HeadCrop, at: number): Promise<void> {
-    const { models, matcher, camera } = this.#options;
+    const { faceWork, matcher, camera } = this.#options;
     try {
-      const result = await headFace(models, crop, at, camera);
+      const result = await faceWork(crop, at, camera);
       if (typeof result === 'string') {
         this.#misses.set(result, (this.#misses.get(result) ?? 0) + 1);
         return;

@@ -14,13 +14,13 @@ import { percentile } from '../../edge/vision/latency-window.js';
 import { groupPhotoPath } from '../../test/helpers/face-set.js';
 import { panClip } from '../../test/helpers/footage.js';
 import { PEOPLE } from '../../test/helpers/face-set.js';
-import { PortraitGallery, portraitFaces } from '../../test/helpers/portrait-gallery.js';
+import { enrollPortraits, portraitFaces, type Enrolled, type PortraitFace } from '../../test/helpers/portrait-gallery.js';
 import { startRtspServer } from '../../test/helpers/rtsp-server.js';
 import { machineLine } from './machine.js';
 
 /**
  * What face identification costs the live pipeline, on a camera panning over the bbt3 group photo (five people, 400 x
- * 382 at 10 fps from the project's RTSP server, the real models, the gallery seam over the 40 portraits):
+ * 382 at 10 fps from the project's RTSP server, the real models, the encrypted gallery holding the 40 portraits):
  * - the detector's frame latency, frame arrival (its wall-clock timestamp) -> perception result, on the frames the
  *   detector ran on, with the same rule with and without `identify` (face work off / on);
  * - deciding frame -> playback start of the warning that names the child (aplay on ALSA "null", no chime, a fresh
@@ -49,9 +49,12 @@ function summary(values: readonly number[]): string {
   return `p50 ${percentile(sorted, 0.5).toFixed(0)} ms, p95 ${percentile(sorted, 0.95).toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms (n=${String(values.length)})`;
 }
 
-async function run(dir: string, clip: string, gallery: PortraitGallery, identify: boolean): Promise<Run> {
+async function run(dir: string, clip: string, gallery: { faces: readonly PortraitFace[]; enrolled: ReadonlyMap<string, Enrolled> }, identify: boolean): Promise<Run> {
   const server = await startRtspServer({ file: clip });
   const configPath = join(dir, `config-${String(identify)}.yaml`);
+  const storeDir = join(dir, `store-${String(identify)}-${String(Date.now())}`);
+  const keyFile = join(storeDir, 'gallery.key');
+  if (identify) enrollPortraits(storeDir, keyFile, gallery.faces, gallery.enrolled);
   writeFileSync(
     configPath,
     [
@@ -63,7 +66,8 @@ async function run(dir: string, clip: string, gallery: PortraitGallery, identify
       `  - { id: fence, type: intrusion, camera: pond, zone: water, identify: ${String(identify)}, severity: critical, actions: [voice] }`,
       'actions:',
       '  - { id: voice, type: voice, template: "{class}{name}同学，请立即离开水边！", fallback: "同学，请立即离开水边！", repeatSeconds: 2, maxRepeats: 5 }',
-      `storage: { dir: "${join(dir, `store-${String(identify)}-${String(Date.now())}`)}" }`,
+      `storage: { dir: "${storeDir}" }`,
+      `identity: { keyFile: "${keyFile}" }`,
       `audio: { device: "null", chime: { enabled: false }, cache: { dir: "${join(dir, `audio-${String(Date.now())}`)}" } }`,
     ].join('\n'),
   );
@@ -71,7 +75,7 @@ async function run(dir: string, clip: string, gallery: PortraitGallery, identify
   const onResult = (result: PerceptionResult): void => {
     if (result.detectorRan) latencies.push(Date.now() - result.ts);
   };
-  const controller = new Controller({ config: loadConfig(configPath), configPath, onResult, identity: { matcher: gallery, directory: gallery } });
+  const controller = new Controller({ config: loadConfig(configPath), configPath, onResult });
   const alerts: (AlertEvent & { at: number })[] = [];
   const starts: Extract<PlaybackEvent, { kind: 'start' }>[] = [];
   try {
@@ -131,7 +135,7 @@ try {
   const models = await openFaceModels(visionSchema.parse({}));
   // Everyone a student with a name and class, so every identified hit can be named.
   const enrolled = new Map(PEOPLE.map((person, i) => [person, { list: 'students', names: { name: `学生${String(i + 1)}`, class: '三年级二班' } }]));
-  const gallery = new PortraitGallery(await portraitFaces(models), enrolled);
+  const gallery = { faces: await portraitFaces(models), enrolled };
   await models.stop();
   const clip = await panClip(groupPhotoPath('bbt3.jpg'), PAN, join(dir, 'bbt3-pan.mp4'));
   const results = new Map<boolean, Run[]>([[false, []], [true, []]]);

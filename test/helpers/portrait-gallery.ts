@@ -1,4 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import { facePhoto } from '../../edge/identity/face-photo.js';
+import { openGallery } from './gallery.js';
 import { STUDENTS_LIST } from '../../edge/config/identity.js';
 import type { IdentityMatch, IdentityMatcher, PersonDirectory, PersonNames } from '../../edge/identity/matcher.js';
 import { DEFAULT_THRESHOLD, similarityScore } from '../../edge/identity/score.js';
@@ -85,4 +87,22 @@ export function aliased(faces: readonly PortraitFace[], person: Person, alias: s
 /** Everyone of the face set in one list, without names. */
 export function everyone(list: string = STUDENTS_LIST): Map<string, Enrolled> {
   return new Map(PEOPLE.map((person) => [person, { list }]));
+}
+
+/**
+ * Enrolls persons of the face set with all their portraits into the encrypted gallery of a store directory (as
+ * `huxiao enroll` will: a store and gallery of their own, closed again), for a gateway that opens it later.
+ */
+export function enrollPortraits(storeDir: string, keyFile: string, faces: readonly PortraitFace[], enrolled: ReadonlyMap<string, Enrolled>): void {
+  mkdirSync(storeDir, { recursive: true });
+  const open = openGallery(storeDir, { keyFile });
+  try {
+    for (const [id, person] of enrolled) {
+      const embeddings = faces.filter((face) => face.personId === id).map((face) => face.embedding);
+      const names = person.names ?? { name: id, class: undefined };
+      open.gallery.enroll({ id, list: person.list, name: names.name, ...(names.class === undefined ? {} : { class: names.class }), consent: `consent-${id}`, embeddings, by: 'test' });
+    }
+  } finally {
+    open.close();
+  }
 }

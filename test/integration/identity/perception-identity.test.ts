@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseConfig } from '../../../edge/config/load.js';
 import { visionSchema } from '../../../edge/config/vision.js';
 import { FaceBudget } from '../../../edge/identity/track-identifier.js';
-import { HEAD_REGION } from '../../../edge/identity/head-face.js';
+import { faceWork, HEAD_REGION } from '../../../edge/identity/head-face.js';
 import type { RgbImage } from '../../../edge/ingest/frame.js';
 import { rootLogger } from '../../../edge/log.js';
 import { Perception } from '../../../edge/perception.js';
@@ -97,7 +97,7 @@ describe('identity through the perception pipeline: real detector, tracker, face
       rules: parsed.rules,
       detector,
       timezone: 'UTC',
-      identity: { models: { detector: faceDetector, embedder: faceEmbedder }, matcher: gallery, budget: new FaceBudget(1), inline: true },
+      identity: { faceWork: faceWork({ detector: faceDetector, embedder: faceEmbedder }), matcher: gallery, budget: new FaceBudget(1), inline: true },
     });
     perception.start();
     const seen: Seen[] = [];

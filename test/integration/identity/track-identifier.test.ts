@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { visionSchema } from '../../../edge/config/vision.js';
 import { readPicture } from '../../../edge/identity/face-photo.js';
-import { cropHead, headFace, type FaceView } from '../../../edge/identity/head-face.js';
+import { cropHead, faceWork, headFace, type FaceView } from '../../../edge/identity/head-face.js';
 import { FaceBudget, TrackIdentifier, VERIFY_INTERVAL_MS } from '../../../edge/identity/track-identifier.js';
 import { decideIdentity, MIN_VIEW_GAP_MS } from '../../../edge/identity/track-identity.js';
 import type { RgbImage } from '../../../edge/ingest/frame.js';
@@ -60,7 +60,7 @@ describe('track identification: views, stability, verification, forgetting (real
   };
 
   const identifier = (enrolled: ReadonlyMap<string, Enrolled>, budget = new FaceBudget(1), gallery = faces): TrackIdentifier =>
-    new TrackIdentifier({ camera: 'cam', models: models(), matcher: new PortraitGallery(gallery, enrolled), budget });
+    new TrackIdentifier({ camera: 'cam', faceWork: faceWork(models()), matcher: new PortraitGallery(gallery, enrolled), budget });
 
   /** One frame through the identifier, waiting for its job (as a replay does). */
   const step = async (id: TrackIdentifier, frame: number, ts: number, tracks: readonly Track[], first: ReadonlySet<number> = new Set()): Promise<void> => {

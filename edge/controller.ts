@@ -8,17 +8,15 @@ import type { ActionEvent } from './actions/warnings.js';
 import { alertToActions } from './alert-actions.js';
 import { AlertService } from './alerts/alert-service.js';
 import type { AlertEvent } from './store/alert.js';
-import { CameraWorker, type CameraWorkerContext } from './camera-worker.js';
+import { CameraWorker } from './camera-worker.js';
 import { WallClock, type Clock } from './clock/clock.js';
 import { cameraChanges, changedSections, type CameraChanges, type Section } from './config/diff.js';
 import { readConfigFile } from './config/load.js';
-import { identityCameras, needsIdentity } from './config/rules.js';
+import { needsIdentity } from './config/rules.js';
 import type { Config } from './config/schema.js';
 import { HuxiaoError } from './errors.js';
-import { Gallery } from './gallery/gallery.js';
-import { GalleryIdentity } from './gallery/gallery-identity.js';
-import { faceWork } from './identity/head-face.js';
-import { FaceBudget } from './identity/track-identifier.js';
+import type { Gallery } from './gallery/gallery.js';
+import { GatewayIdentity } from './gateway-identity.js';
 import { encodeJpeg } from './ingest/snapshot.js';
 import { moduleLogger } from './log.js';
 import { Operations } from './ops/operations.js';
@@ -72,7 +70,7 @@ interface Core {
   readonly uplink: Uplink | undefined;
   readonly operations: Operations;
   /** Only when a rule needs identities: the gallery, and what identification and the alerts use of it. */
-  readonly gallery: { readonly gallery: Gallery; readonly identity: GalleryIdentity } | undefined;
+  readonly identity: GatewayIdentity | undefined;
 }
 
 /** Sections a reload applies; the others belong to components holding connections, files or models. */
@@ -90,14 +88,6 @@ function live(config: Config, directory: PersonDirectory | undefined): Live {
 }
 
 const log = moduleLogger('controller');
-
-type CameraWorkerIdentity = NonNullable<CameraWorkerContext['identity']>;
-
-/**
- * Face jobs in flight over all cameras. One: on the 2-core reference box each face job (find + embed, ~25-40 ms)
- * already shares the CPU with the detector, and a second in parallel would only lengthen the detector's runs.
- */
-const FACE_JOBS_IN_FLIGHT = 1;
 
 /**
  * Builds, starts and stops everything, in one place. Start-up is a list of named phases (#startPhases), each with its
@@ -117,7 +107,6 @@ export class Controller {
   #reloads: Promise<unknown> = Promise.resolve();
   readonly #workers = new Map<string, CameraWorker>();
   readonly #unsubscribe: (() => void)[] = [];
-  readonly #faceBudget = new FaceBudget(FACE_JOBS_IN_FLIGHT);
 
   constructor(context: ControllerContext) {
     this.#context = context;
@@ -155,7 +144,7 @@ export class Controller {
 
   /** The identity gallery (enrollment, removal, matching); undefined when no rule needs identities or before start. */
   get gallery(): Gallery | undefined {
-    return this.#core?.gallery?.gallery;
+    return this.#core?.identity?.gallery;
   }
 
   /** Health, /metrics, the web server and systemd's READY / WATCHDOG / STOPPING; undefined before start. */
@@ -177,7 +166,7 @@ export class Controller {
     this.#state = 'starting';
     const core = this.#build(this.#live.config);
     this.#core = core;
-    this.#live = live(this.#live.config, core.gallery?.identity);
+    this.#live = live(this.#live.config, core.identity?.directory);
     const outcome = await this.#phases.start(this.#startPhases(core), signal);
     switch (outcome.kind) {
       case 'started':
@@ -252,8 +241,8 @@ export class Controller {
       restartRequired: changed.filter((section) => !LIVE_SECTIONS.includes(section)),
       cameras,
     };
-    this.#live = live({ ...running, cameras: next.cameras, rules: next.rules, actions: next.actions }, this.#core?.gallery?.identity);
-    if (needsIdentity(next) && this.#core?.gallery === undefined) log.warn('rules now need identities: the gallery and the face models load at the next restart');
+    this.#live = live({ ...running, cameras: next.cameras, rules: next.rules, actions: next.actions }, this.#core?.identity?.directory);
+    if (needsIdentity(next) && this.#core?.identity === undefined) log.warn('rules now need identities: the gallery and the face models load at the next restart');
     const { config } = this.#live;
     if (report.applied.includes('actions')) await this.#require().actions.updateActions(next.actions);
     await Promise.all([...cameras.removed, ...cameras.changed].map((id) => this.#stopCamera(id)));
@@ -268,7 +257,7 @@ export class Controller {
     const snapshotsDir = join(config.storage.dir, 'snapshots');
     const store = new Store({ path: join(config.storage.dir, 'huxiao.db') });
     const retention = new Retention({ store, snapshotsDir, config: config.storage });
-    const gallery = needsIdentity(config) ? this.#buildGallery(config, store) : undefined;
+    const identity = needsIdentity(config) ? new GatewayIdentity(config, store) : undefined;
     const alerts = new AlertService({
       store,
       gatewayId: config.gateway.id,
@@ -276,7 +265,7 @@ export class Controller {
       snapshotsDir,
       retention,
       cooldownSeconds: (rule) => this.#live.cooldowns.get(rule),
-      ...(gallery === undefined ? {} : { directory: gallery.identity }),
+      ...(identity === undefined ? {} : { directory: identity.directory }),
     });
     const actions = new Actions({ audio: config.audio, actions: config.actions, gpio: config.gpio, ...(this.#context.aplay === undefined ? {} : { aplay: this.#context.aplay }), ...(this.#context.gpiod === undefined ? {} : { gpiod: this.#context.gpiod }) });
     const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config), stateDir: config.storage.dir });
@@ -293,12 +282,7 @@ export class Controller {
     const configPath = this.#context.configPath;
     const configFile = configPath === undefined ? {} : { configFile: { path: configPath, apply: () => this.reload() } };
     const operations = new Operations({ web: config.web, runtime: this, page: { gatewayId: config.gateway.id, storageDir: config.storage.dir, ...configFile } });
-    return { snapshotsDir, store, retention, alerts, actions, vision, uplink, operations, gallery };
-  }
-
-  #buildGallery(config: Config, store: Store): NonNullable<Core['gallery']> {
-    const gallery = new Gallery({ store, keyFile: config.identity.keyFile });
-    return { gallery, identity: new GalleryIdentity(gallery, config.identity) };
+    return { snapshotsDir, store, retention, alerts, actions, vision, uplink, operations, identity };
   }
 
   /**
@@ -306,7 +290,7 @@ export class Controller {
    * the uplink's config (MQTT_TLS, a bad signing key). Everything after degrades instead of failing start-up.
    */
   #startPhases(core: Core): Phase[] {
-    const { store, retention, alerts, actions, vision, uplink, operations, gallery } = core;
+    const { store, retention, alerts, actions, vision, uplink, operations, identity } = core;
     return [
       {
         name: 'storage',
@@ -334,7 +318,7 @@ export class Controller {
         stop: () => uplink?.stop(),
       },
       // Only when a rule needs identities: a gateway without such rules never opens the gallery or its key.
-      ...(gallery === undefined ? [] : [this.#galleryPhase(gallery.gallery)]),
+      ...(identity === undefined ? [] : [identity.phase()]),
       { name: 'alerts', start: () => { alerts.start(); }, stop: () => alerts.stop() },
       {
         name: 'actions',
@@ -366,25 +350,6 @@ export class Controller {
     ];
   }
 
-  /**
-   * Opens the gallery (its key, then the index of every person) before the alerts start, so the first alert's payload
-   * can already share names. Not fatal: a gallery that cannot open (GALLERY_KEY) leaves the identity rules silent and
-   * every other rule runs.
-   */
-  #galleryPhase(gallery: Gallery): Phase {
-    return {
-      name: 'gallery',
-      start: () => {
-        try {
-          gallery.start();
-        } catch (error) {
-          log.error({ err: error }, 'the gallery could not be opened: identity rules never fire; other rules run');
-        }
-      },
-      stop: () => { gallery.stop(); },
-    };
-  }
-
   #stopped(report: StopReport): void {
     this.#core = undefined;
     this.#state = 'idle';
@@ -392,9 +357,10 @@ export class Controller {
   }
 
   #startCamera(camera: Config['cameras'][number]): void {
-    const { detector } = this.#require().vision;
+    const { vision, identity: gateway } = this.#require();
+    const { detector } = vision;
     const { config } = this.#live;
-    const identity = this.#identity(camera.id);
+    const identity = gateway?.forCamera(camera.id, config, vision);
     const worker = new CameraWorker({
       camera,
       rules: config.rules,
@@ -406,18 +372,6 @@ export class Controller {
     });
     worker.start();
     this.#workers.set(camera.id, worker);
-  }
-
-  /** What a camera needs to identify faces, or undefined (logged) when its identity rules cannot run. */
-  #identity(camera: string): CameraWorkerIdentity | undefined {
-    if (!identityCameras(this.#live.config).includes(camera)) return undefined;
-    const { vision, gallery } = this.#require();
-    const { faceDetector, faceEmbedder } = vision;
-    if (gallery?.gallery.started !== true || faceDetector === undefined || faceEmbedder === undefined) {
-      log.error({ camera, gallery: gallery?.gallery.started === true, faceModels: faceDetector !== undefined && faceEmbedder !== undefined }, 'identity rules cannot run: no gallery or no face models; they never fire');
-      return undefined;
-    }
-    return { faceWork: faceWork({ detector: faceDetector, embedder: faceEmbedder }), matcher: gallery.identity, budget: this.#faceBudget };
   }
 
   async #stopCamera(id: string): Promise<void> {

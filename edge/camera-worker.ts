@@ -6,14 +6,17 @@ import type { Camera } from './ingest/ffmpeg-args.js';
 import type { IdentifierStats } from './identity/track-identifier.js';
 import type { Frame, RgbImage } from './ingest/frame.js';
 import { moduleLogger, type Logger } from './log.js';
-import { Perception, type PerceptionIdentity, type PerceptionResult } from './perception.js';
+import { Perception, type DetectReason, type PerceptionIdentity, type PerceptionResult } from './perception.js';
 import type { ObjectDetector } from './vision/detection.js';
+import type { CameraShare, InferenceScheduler } from './vision/inference-scheduler.js';
 
 export interface CameraWorkerContext {
   readonly camera: Camera;
   readonly rules: readonly RuleConfig[];
   /** Undefined when the detector model failed to load: frames still flow (snapshots work), perception is degraded. */
   readonly detector: ObjectDetector | undefined;
+  /** The box-wide scheduler the detector runs are asked of. */
+  readonly scheduler: InferenceScheduler;
   readonly timezone: string;
   /** Face models, gallery matcher and the shared face budget; undefined when no identity can run (the camera's identity rules never fire). */
   readonly identity?: PerceptionIdentity;
@@ -31,6 +34,12 @@ export interface CameraWorkerStatus extends CameraStatus {
   readonly detections: number;
   /** True when the camera runs without a detector (model failed to load). */
   readonly degraded: boolean;
+  /** Why the detector ran or not on the latest frame; undefined before the first. */
+  readonly detectReason: DetectReason | undefined;
+  /** Frames by that reason, since start. */
+  readonly detectReasons: Readonly<Partial<Record<DetectReason, number>>>;
+  /** The camera's standing with the scheduler; undefined while it has asked for nothing. */
+  readonly share: CameraShare | undefined;
 }
 
 /**
@@ -58,6 +67,8 @@ export class CameraWorker {
   #superseded = 0;
   #detectorRuns = 0;
   #detections = 0;
+  #detectReason: DetectReason | undefined;
+  readonly #detectReasons: Partial<Record<DetectReason, number>> = {};
 
   constructor(context: CameraWorkerContext) {
     this.#context = context;
@@ -75,11 +86,11 @@ export class CameraWorker {
   }
 
   start(): void {
-    const { camera, detector, timezone, clock, identity } = this.#context;
+    const { camera, detector, scheduler, timezone, clock, identity } = this.#context;
     this.#stopping = false;
     if (detector === undefined) this.#log.warn('no detector: the camera streams but no rule is evaluated (degraded)');
     else {
-      this.#perception = new Perception({ camera, rules: this.#rules, detector, timezone, ...(identity === undefined ? {} : { identity }) });
+      this.#perception = new Perception({ camera, rules: this.#rules, detector, scheduler, timezone, ...(identity === undefined ? {} : { identity }) });
       this.#perception.start();
     }
     this.#source = new CameraSource({ camera, clock, poolSize: POOL_SIZE, onFrame: (frame) => { this.#receive(frame); } });
@@ -97,6 +108,7 @@ export class CameraWorker {
     this.#latest = undefined;
     this.#perception?.stop();
     this.#perception = undefined;
+    this.#context.scheduler.forget(this.id);
   }
 
   /** New rules from a config reload; the stream and the tracker keep running (see Perception.updateRules). */
@@ -121,6 +133,9 @@ export class CameraWorker {
       detectorRuns: this.#detectorRuns,
       detections: this.#detections,
       degraded: this.#context.detector === undefined,
+      detectReason: this.#detectReason,
+      detectReasons: { ...this.#detectReasons },
+      share: this.#context.scheduler.shares(this.#context.clock.now()).find((share) => share.camera === this.id),
     };
   }
 
@@ -156,6 +171,8 @@ export class CameraWorker {
         const result = await this.#perception.process(frame);
         this.#processed += 1;
         if (result.detectorRan) this.#detectorRuns += 1;
+        this.#detectReason = result.reason;
+        this.#detectReasons[result.reason] = (this.#detectReasons[result.reason] ?? 0) + 1;
         this.#detections += result.detections.length;
         this.#context.onResult(result);
       } catch (error) {

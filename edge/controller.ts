@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Actions } from './actions/actions.js';
+import { namedSentences } from './actions/named-sentences.js';
+import { PersonVoice } from './actions/person-voice.js';
 import { speakerTestCommand } from './actions/speaker-test-command.js';
 import type { ButtonPress } from './actions/emergency-button.js';
 import type { GpiodOptions } from './actions/gpio-chardev.js';
@@ -15,7 +17,7 @@ import { readConfigFile } from './config/load.js';
 import { needsIdentity } from './config/rules.js';
 import type { Config } from './config/schema.js';
 import { HuxiaoError } from './errors.js';
-import type { Gallery } from './gallery/gallery.js';
+import { GalleryService } from './gallery/gallery-service.js';
 import { GatewayIdentity } from './gateway-identity.js';
 import { encodeJpeg } from './ingest/snapshot.js';
 import { moduleLogger } from './log.js';
@@ -26,6 +28,7 @@ import { Phases, type Phase, type StopReport } from './phases.js';
 import { Retention } from './store/retention.js';
 import { Store } from './store/store.js';
 import { telemetryProvider } from './telemetry.js';
+import { enrollCommands } from './uplink/enroll-commands.js';
 import { Uplink } from './uplink/uplink.js';
 import { checkLabels } from './vision/config-labels.js';
 import { rolesNeeded } from './vision/roles.js';
@@ -64,12 +67,13 @@ interface Core {
   readonly snapshotsDir: string;
   readonly store: Store;
   readonly retention: Retention;
+  readonly gallery: GalleryService;
   readonly alerts: AlertService;
   readonly actions: Actions;
   readonly vision: VisionRuntime;
   readonly uplink: Uplink | undefined;
   readonly operations: Operations;
-  /** Only when a rule needs identities: the gallery, and what identification and the alerts use of it. */
+  /** Only when a rule needs identities: what identification, the uplink's payloads and the voice use of the gallery. */
   readonly identity: GatewayIdentity | undefined;
 }
 
@@ -142,9 +146,9 @@ export class Controller {
     return this.#require().retention;
   }
 
-  /** The identity gallery (enrollment, removal, matching); undefined when no rule needs identities or before start. */
-  get gallery(): Gallery | undefined {
-    return this.#core?.identity?.gallery;
+  /** The gallery and enrollment (cmd/enroll, the local page). */
+  get gallery(): GalleryService {
+    return this.#require().gallery;
   }
 
   /** Health, /metrics, the web server and systemd's READY / WATCHDOG / STOPPING; undefined before start. */
@@ -257,18 +261,18 @@ export class Controller {
     const snapshotsDir = join(config.storage.dir, 'snapshots');
     const store = new Store({ path: join(config.storage.dir, 'huxiao.db') });
     const retention = new Retention({ store, snapshotsDir, config: config.storage });
-    const identity = needsIdentity(config) ? new GatewayIdentity(config, store) : undefined;
-    const alerts = new AlertService({
-      store,
-      gatewayId: config.gateway.id,
-      config: config.alerts,
-      snapshotsDir,
-      retention,
-      cooldownSeconds: (rule) => this.#live.cooldowns.get(rule),
-      ...(identity === undefined ? {} : { directory: identity.directory }),
-    });
     const actions = new Actions({ audio: config.audio, actions: config.actions, gpio: config.gpio, ...(this.#context.aplay === undefined ? {} : { aplay: this.#context.aplay }), ...(this.#context.gpiod === undefined ? {} : { gpiod: this.#context.gpiod }) });
-    const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config), stateDir: config.storage.dir });
+    const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config), stateDir: config.storage.dir, budgeted: true });
+    const gallery = new GalleryService({
+      store,
+      identity: config.identity,
+      vision: config.vision,
+      // The sentences of the running config: a reload that changes the voice templates renders later enrollments' anew.
+      voice: new PersonVoice({ audio: config.audio, sentences: (person) => namedSentences(this.#live.config, person) }),
+      loadedModels: () => (vision.faceDetector === undefined || vision.faceEmbedder === undefined ? undefined : { detector: vision.faceDetector, embedder: vision.faceEmbedder }),
+    });
+    const identity = needsIdentity(config) ? new GatewayIdentity(config, gallery) : undefined;
+    const alerts = new AlertService({ store, gatewayId: config.gateway.id, config: config.alerts, snapshotsDir, retention, cooldownSeconds: (rule) => this.#live.cooldowns.get(rule) });
     const uplink = config.mqtt === undefined ? undefined : new Uplink({
       store,
       gatewayId: config.gateway.id,
@@ -278,11 +282,12 @@ export class Controller {
       telemetry: telemetryProvider({ cameras: () => [...this.#workers.values()], vision, retention }),
       snapshot: (camera) => this.#cameraJpeg(camera),
       ...(this.#context.configPath === undefined ? {} : { reloadConfig: () => this.reload() }),
+      ...(identity === undefined ? {} : { directory: identity.directory }),
     });
     const configPath = this.#context.configPath;
     const configFile = configPath === undefined ? {} : { configFile: { path: configPath, apply: () => this.reload() } };
     const operations = new Operations({ web: config.web, runtime: this, page: { gatewayId: config.gateway.id, storageDir: config.storage.dir, ...configFile } });
-    return { snapshotsDir, store, retention, alerts, actions, vision, uplink, operations, identity };
+    return { snapshotsDir, store, retention, gallery, alerts, actions, vision, uplink, operations, identity };
   }
 
   /**
@@ -290,7 +295,7 @@ export class Controller {
    * the uplink's config (MQTT_TLS, a bad signing key). Everything after degrades instead of failing start-up.
    */
   #startPhases(core: Core): Phase[] {
-    const { store, retention, alerts, actions, vision, uplink, operations, identity } = core;
+    const { store, retention, gallery, alerts, actions, vision, uplink, operations } = core;
     return [
       {
         name: 'storage',
@@ -312,13 +317,16 @@ export class Controller {
             return;
           }
           uplink.registerCommand('speaker.test', speakerTestCommand(actions));
+          const enroll = enrollCommands(() => gallery.enrollment());
+          uplink.registerCommand('enroll', enroll.enroll);
+          uplink.registerCommand('unenroll', enroll.unenroll);
           // Returns once the client exists: a broker that is down is retried while alerts wait in the outbox.
           uplink.start();
         },
         stop: () => uplink?.stop(),
       },
-      // Only when a rule needs identities: a gateway without such rules never opens the gallery or its key.
-      ...(identity === undefined ? [] : [identity.phase()]),
+      // Not fatal: after the fatal phases; without its key the gallery stays unavailable (logged) and enrollment answers GALLERY_UNAVAILABLE.
+      { name: 'gallery', start: () => { gallery.start(); }, stop: () => gallery.stop() },
       { name: 'alerts', start: () => { alerts.start(); }, stop: () => alerts.stop() },
       {
         name: 'actions',
@@ -358,13 +366,14 @@ export class Controller {
 
   #startCamera(camera: Config['cameras'][number]): void {
     const { vision, identity: gateway } = this.#require();
-    const { detector } = vision;
+    const { detector, scheduler } = vision;
     const { config } = this.#live;
     const identity = gateway?.forCamera(camera.id, config, vision);
     const worker = new CameraWorker({
       camera,
       rules: config.rules,
       detector,
+      scheduler,
       timezone: config.gateway.timezone,
       clock: this.#clock,
       ...(identity === undefined ? {} : { identity }),

@@ -48,6 +48,9 @@ export const ERROR_CODES = {
   GALLERY_UNKNOWN_PERSON: 'No person with the given id is in the gallery.',
   GALLERY_PERSON_EXISTS: 'A person with the given id is already enrolled; change or remove them instead.',
   GALLERY_INVALID: 'Enrollment or change input is invalid (id, list, name, embeddings); the message names the field.',
+  GALLERY_UNAVAILABLE: 'Enrollment or removal was asked of a gateway whose gallery did not start (its key is missing or wrong: see the log).',
+  ENROLL_CSV: 'The CSV given to `huxiao enroll --csv` is unreadable or malformed (columns, a missing name, photo or consent, an id twice).',
+  PHOTO_UPLOAD: 'A photo sent for enrollment (cmd/enroll, the local page) is not base64, larger than the limit, or not a JPEG (or PNG on the page).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

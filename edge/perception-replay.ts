@@ -80,7 +80,7 @@ export async function openReplayPerception(options: { config: Config; camera: Ca
     options.matcher === undefined || faceDetector === undefined || faceEmbedder === undefined
       ? undefined
       : { faceWork: faceWork({ detector: faceDetector, embedder: faceEmbedder }), matcher: options.matcher, budget: new FaceBudget(1), inline: true };
-  const perception = new Perception({ camera, rules: config.rules, detector, timezone: config.gateway.timezone, ...(identity === undefined ? {} : { identity }) });
+  const perception = new Perception({ camera, rules: config.rules, detector, timezone: config.gateway.timezone, scheduler: vision.scheduler, ...(identity === undefined ? {} : { identity }) });
   perception.start();
   const results: PerceptionResult[] | undefined = options.keepResults === true ? [] : undefined;
   return {

@@ -6,12 +6,18 @@ import type { IdentityMatcher } from './identity/matcher.js';
 import type { FaceWork } from './identity/head-face.js';
 import { TrackIdentifier, type FaceBudget, type IdentifierStats } from './identity/track-identifier.js';
 import { moduleLogger, type Logger } from './log.js';
+import { DetectNeeds, NEED_REASONS, type DetectNeed } from './rules/detect-need.js';
 import { RuleEngine } from './rules/engine.js';
 import type { CountRecord, RuleEvent } from './rules/hit.js';
 import { Tracker, type Track } from './track/tracker.js';
 import type { Box } from './geometry/geometry.js';
 import type { Detection, ObjectDetector } from './vision/detection.js';
+import type { InferenceScheduler } from './vision/inference-scheduler.js';
 import { MotionGate, type GateReason } from './vision/motion-gate.js';
+
+/** Why the detector ran on a frame or not: what the rules needed, or `budget` when the scheduler refused the run. */
+export const DETECT_REASONS = [...NEED_REASONS, 'budget'] as const;
+export type DetectReason = (typeof DETECT_REASONS)[number];
 
 export interface PerceptionOptions {
   readonly camera: DeepReadonly<CameraConfig>;
@@ -20,6 +26,8 @@ export interface PerceptionOptions {
   readonly detector: ObjectDetector;
   /** Gateway IANA time zone, for rule schedules. */
   readonly timezone: string;
+  /** The box-wide scheduler the detector runs are asked of; without one every run the rules need is made. */
+  readonly scheduler?: Pick<InferenceScheduler, 'admit'>;
   /** Face identification for the camera's identity rules; without it (or without such rules) no face is looked at. */
   readonly identity?: PerceptionIdentity;
 }
@@ -42,6 +50,8 @@ export interface PerceptionResult {
   readonly ts: number;
   readonly detectorRan: boolean;
   readonly gate: GateReason;
+  /** Why the detector ran or not on this frame (the scheduler's decision included). */
+  readonly reason: DetectReason;
   /** Region the detector searched; absent when it searched the whole frame (or did not run). */
   readonly roi?: Box;
   /** Detections of the classes the camera's zones and lines watch, as fed to the tracker. */
@@ -56,6 +66,7 @@ interface Running {
   readonly tracker: Tracker;
   readonly engine: RuleEngine;
   readonly labels: ReadonlySet<string>;
+  readonly needs: DetectNeeds;
   readonly identifier: TrackIdentifier | undefined;
 }
 
@@ -72,6 +83,7 @@ export class Perception {
   #rulesChanged = false;
   #running: Running | undefined;
   #log: Logger | undefined;
+  #lastRunAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: PerceptionOptions) {
     this.#options = options;
@@ -82,7 +94,9 @@ export class Perception {
     const { camera } = this.#options;
     this.#log = moduleLogger('perception', { camera: camera.id });
     this.#rulesChanged = false;
-    this.#running = { gate: new MotionGate(camera.motion), tracker: new Tracker(camera.tracker), ...this.#ruling(undefined) };
+    this.#lastRunAt = Number.NEGATIVE_INFINITY;
+    const holdStillMs = camera.motion.stationarySeconds * 1000;
+    this.#running = { gate: new MotionGate(camera.motion), tracker: new Tracker(camera.tracker, { holdStillMs }), ...this.#ruling(undefined) };
     this.#log.info({ rules: this.#running.engine.ruleCount, labels: [...this.#running.labels], identity: this.#running.identifier !== undefined }, 'perception started');
   }
 
@@ -110,10 +124,10 @@ export class Perception {
   }
 
   /**
-   * The rule engine of this camera's enabled rules, the classes their zones and lines watch, and the face
-   * identification their identity rules need. New rules keep the identifier, so known tracks stay known.
+   * The rule engine of this camera's enabled rules, the classes their zones and lines watch, what they need of
+   * the detector, and the face identification their identity rules need. New rules keep the identifier, so known tracks stay known.
    */
-  #ruling(previous: Running | undefined): Pick<Running, 'engine' | 'labels' | 'identifier'> {
+  #ruling(previous: Running | undefined): Pick<Running, 'engine' | 'labels' | 'needs' | 'identifier'> {
     const { camera, timezone, identity } = this.#options;
     const mine = this.#rules.filter((r) => r.camera === camera.id && r.enabled);
     const areas = new Set(mine.flatMap((r) => ['zone' in r ? r.zone : undefined, 'line' in r ? r.line : undefined]));
@@ -124,7 +138,7 @@ export class Perception {
     if (identity !== undefined && mine.some(usesIdentity)) identifier = previous?.identifier ?? new TrackIdentifier({ camera: camera.id, ...identity });
     else previous?.identifier?.stop();
     const engine = new RuleEngine({ camera, rules: mine, timezone, ...(previous === undefined ? {} : { previous: previous.engine }) });
-    return { engine, labels, identifier };
+    return { engine, labels, needs: new DetectNeeds({ camera, rules: mine }), identifier };
   }
 
   async process(frame: Frame): Promise<PerceptionResult> {
@@ -135,20 +149,24 @@ export class Perception {
       running = this.#running = { gate: running.gate, tracker: running.tracker, ...this.#ruling(running) };
       this.#log?.info({ rules: running.engine.ruleCount, labels: [...running.labels], identity: running.identifier !== undefined }, 'rules updated');
     }
-    const { gate, tracker, engine, labels, identifier } = running;
+    const { gate, tracker, engine, labels, needs, identifier } = running;
     const image = { width: frame.width, height: frame.height, data: frame.data };
-    const before = tracker.tracks();
+    const before = tracker.tracks(frame.ts);
     const plan = labels.size === 0 ? { run: false, reason: 'still' as const, changed: 0 } : gate.plan(image, before, frame.ts);
+    const need = needs.need(plan, before);
+    const { run, reason } = this.#decide(need, frame);
 
     let detections: Detection[] = [];
     let tracks: Track[];
-    if (plan.run) {
+    if (run) {
+      this.#lastRunAt = frame.ts;
+      gate.ran(plan, before, frame.ts);
       const found = await this.#options.detector.detect(image, { camera: frame.camera, ...(plan.roi === undefined ? {} : { roi: plan.roi }) });
       detections = found.filter((d) => labels.has(d.label));
       tracks = tracker.update(detections, frame.ts, plan.roi);
       gate.forget(new Set(tracks.map((t) => t.id)));
     } else {
-      tracks = tracker.skip();
+      tracks = tracker.skip(frame.ts);
     }
 
     const { events, counts, identify } = engine.update(tracks, {
@@ -166,13 +184,26 @@ export class Perception {
       camera: frame.camera,
       frameSeq: frame.seq,
       ts: frame.ts,
-      detectorRan: plan.run,
+      detectorRan: run,
       gate: plan.reason,
-      ...(plan.roi === undefined ? {} : { roi: plan.roi }),
+      reason,
+      ...(plan.roi === undefined || !run ? {} : { roi: plan.roi }),
       detections,
       tracks,
       events,
       counts,
     };
+  }
+
+  /**
+   * Whether the detector runs on this frame: when the rules' interval has passed since the last run (half a frame of
+   * slack, so a 500 ms interval at 5 fps runs every second or third frame, not drifting), and the scheduler admits it.
+   */
+  #decide(need: DetectNeed, frame: Frame): { run: boolean; reason: DetectReason } {
+    const frameMs = 1000 / this.#options.camera.detect.fps;
+    if (frame.ts - this.#lastRunAt < need.intervalMs - frameMs / 2) return { run: false, reason: need.reason };
+    const job = { camera: this.#options.camera.id, model: 'detector' as const, urgency: need.urgency, intervalMs: Math.max(frameMs, need.intervalMs) };
+    if (this.#options.scheduler !== undefined && !this.#options.scheduler.admit(job, frame.ts)) return { run: false, reason: 'budget' };
+    return { run: true, reason: need.reason };
   }
 }

@@ -24,6 +24,16 @@ export function telemetryProvider(sources: TelemetrySources): () => TelemetryInp
           fps: Math.round(status.fps * 100) / 100,
           drops: status.drops + status.superseded,
           reconnects: status.reconnects,
+          ...(status.degraded
+            ? {}
+            : {
+                detect: {
+                  hz: status.share?.ranHz ?? 0,
+                  wantHz: status.share?.wantHz ?? 0,
+                  reason: status.share?.limited === true ? 'budget' : (status.detectReason ?? 'idle'),
+                  belowNeed: status.share?.limited ?? false,
+                },
+              }),
         };
       }),
       inference: {

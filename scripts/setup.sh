@@ -15,9 +15,12 @@ as_root apt-get update
 # READY / WATCHDOG messages, tested against a notify socket) and systemd-analyze (the unit file's verify and security
 # tests), also in a container whose PID 1 is not systemd; chromium is the browser the local page's tests drive through
 # playwright-core (Debian's build: playwright's own browser download cannot be fetched here), with a CJK font so its
-# screenshots show the Chinese names and warnings instead of empty boxes.
+# screenshots show the Chinese names and warnings instead of empty boxes; debootstrap makes the throwaway Debian root
+# that scripts/install.sh is tested in (test/integration/install/install-root.test.ts), g++ and make compile the native
+# modules for the Node.js 24 test run (scripts/devkit/node24-suite.sh).
 as_root apt-get install -y --no-install-recommends \
   ffmpeg espeak-ng sox alsa-utils gpiod mosquitto mosquitto-clients openssl util-linux systemd chromium fonts-wqy-microhei \
+  debootstrap g++ make python3 \
   gir1.2-gst-rtsp-server-1.0 python3-gi \
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly \
   gstreamer1.0-rtsp gstreamer1.0-libav gstreamer1.0-tools

@@ -10,6 +10,8 @@ import type { GpiodOptions } from './gpio-chardev.js';
 import { Player, type PlaybackEvent, type PlaybackOutcome } from './player.js';
 import { isFixed } from './template.js';
 import { Listeners } from './listeners.js';
+import { NameClips } from './name-clips.js';
+import { nameClipsDir } from './person-voice.js';
 import { WarningService, type ActionEvent } from './warnings.js';
 
 export interface ActionsOptions {
@@ -84,7 +86,7 @@ export class Actions {
     const actions = this.#actions;
     const cache = new AudioCache(audio.cache);
     await cache.start();
-    const renderer = new ClipRenderer(cache, { voice: audio.voice, wordsPerMinute: audio.wordsPerMinute });
+    const renderer = new ClipRenderer(cache, { voice: audio.voice, wordsPerMinute: audio.wordsPerMinute }, new NameClips(nameClipsDir(audio)));
     await this.#prepareVoices(renderer, actions, signal);
     signal?.throwIfAborted();
     const chimePath = await this.#prepareChime(renderer, audio);

@@ -2,6 +2,7 @@ import { rm, stat } from 'node:fs/promises';
 import { HuxiaoError } from '../errors.js';
 import { AudioCache, cacheKey } from './audio-cache.js';
 import { run } from './exec.js';
+import type { NameClips } from './name-clips.js';
 
 export interface SpeechSettings {
   readonly voice: string;
@@ -21,10 +22,13 @@ const RENDER_VERSION = 1;
 export class ClipRenderer {
   readonly #cache: AudioCache;
   readonly #speech: SpeechSettings;
+  readonly #names: NameClips | undefined;
 
-  constructor(cache: AudioCache, speech: SpeechSettings) {
+  /** `names`: the clips of enrolled persons' sentences, looked up before the cache and never evicted (name-clips.ts). */
+  constructor(cache: AudioCache, speech: SpeechSettings, names?: NameClips) {
     this.#cache = cache;
     this.#speech = speech;
+    this.#names = names;
   }
 
   speechKey(text: string): string {
@@ -36,16 +40,23 @@ export class ClipRenderer {
     return this.#cache.lookup(this.speechKey(text));
   }
 
-  speech(text: string): Promise<string> {
-    return this.#cache.get(this.speechKey(text), async (target) => {
-      const raw = `${target}.espeak.wav`;
-      try {
-        await run('espeak-ng', ['-v', this.#speech.voice, '-s', String(this.#speech.wordsPerMinute), '-b', '1', '-w', raw], { stdin: text, purpose: 'speech synthesis' });
-        await run('sox', [raw, ...FORMAT, target, 'gain', '-n', '-1'], { purpose: 'speech normalization' });
-      } finally {
-        await rm(raw, { force: true });
-      }
-    });
+  /** The clip of `text`: an enrolled person's pre-rendered sentence, else from the cache, else synthesized into it. */
+  async speech(text: string): Promise<string> {
+    const key = this.speechKey(text);
+    const named = await this.#names?.lookup(key);
+    if (named !== undefined) return named;
+    return this.#cache.get(key, (target) => this.synthesize(text, target));
+  }
+
+  /** Synthesizes `text` into a normalized WAV at `target`, cached nowhere: the caller owns the file. */
+  async synthesize(text: string, target: string): Promise<void> {
+    const raw = `${target}.espeak.wav`;
+    try {
+      await run('espeak-ng', ['-v', this.#speech.voice, '-s', String(this.#speech.wordsPerMinute), '-b', '1', '-w', raw], { stdin: text, purpose: 'speech synthesis' });
+      await run('sox', [raw, ...FORMAT, target, 'gain', '-n', '-1'], { purpose: 'speech normalization' });
+    } finally {
+      await rm(raw, { force: true });
+    }
   }
 
   /** An operator recording (WAV or MP3) converted once; a changed file (size or mtime) is converted again. */

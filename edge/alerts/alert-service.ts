@@ -1,16 +1,13 @@
 import { monotonicFactory } from 'ulidx';
 import type { AlertsConfig } from '../config/alerts.js';
 import { HuxiaoError } from '../errors.js';
-import type { PersonDirectory } from '../identity/matcher.js';
 import type { RgbImage } from '../ingest/frame.js';
 import { moduleLogger } from '../log.js';
 import type { Identity, RuleClear, RuleHit, RuleIdentified } from '../rules/hit.js';
-import type { Alert, AlertEvent, AlertEventKind, AlertIdentity, AlertState, StateEventKind } from '../store/alert.js';
-import { LANES, type Lane } from '../store/outbox.js';
+import type { Alert, AlertEvent, AlertEventKind, AlertIdentity, AlertState } from '../store/alert.js';
+import { LANES, type AlertChange, type Lane } from '../store/outbox.js';
 import type { Retention } from '../store/retention.js';
 import { isDiskFull, type Store } from '../store/store.js';
-import { ALERT_PAYLOAD_VERSION, alertPayloadSchema, statePayloadSchema } from '../uplink/payloads.js';
-import { topic } from '../uplink/topics.js';
 import { SnapshotWriter, type SnapshotJob } from './snapshot-writer.js';
 
 export interface AlertServiceContext {
@@ -25,8 +22,6 @@ export interface AlertServiceContext {
   readonly retention?: Retention;
   /** Wall clock, ms (raisedAt, state changes, expiry); injectable for tests. */
   readonly clock?: () => number;
-  /** Names of gallery persons, for MQTT payloads of lists whose config shares them; without it payloads carry person ids only. */
-  readonly directory?: PersonDirectory;
 }
 
 export interface EmergencyInput {
@@ -157,7 +152,7 @@ export class AlertService {
         state: 'raised',
         clearedAt: null,
         identity: hit.identity === undefined ? null : identityOf(hit.identity),
-        snapshot: hit.frame === undefined ? null : { topic: topic.alertSnapshot(id), cropTopic: hit.box === undefined ? null : topic.alertCrop(id) },
+        snapshot: hit.frame === undefined ? null : { crop: hit.box !== undefined },
       };
       this.#insert(alert, now);
       return { kind: 'raised' as const, alert };
@@ -200,7 +195,7 @@ export class AlertService {
         state: 'raised',
         clearedAt: null,
         identity: null,
-        snapshot: withPictures.length === 0 ? null : { topic: topic.alertSnapshot(id), cropTopic: null },
+        snapshot: withPictures.length === 0 ? null : { crop: false },
       };
       this.#insert(record, now);
       return record;
@@ -292,20 +287,17 @@ export class AlertService {
   /** Inside a transaction: the alert row, its first state row and its outbox entry. */
   #insert(alert: Alert, now: number): void {
     const { store } = this.context;
-    const payload = alertPayloadSchema.safeParse({ schema: ALERT_PAYLOAD_VERSION, ...alert, identity: this.#disclosed(alert.identity) });
-    if (!payload.success) throw new HuxiaoError('PAYLOAD_INVALID', `alert from rule ${alert.rule}: ${payload.error.message}`);
     store.alerts.insert(alert);
     store.alerts.addState(alert.id, { event: 'raised', state: alert.state, at: now, by: null, note: null });
-    store.outbox.enqueue({ lane: laneOf(alert), topic: topic.alerts(), payload: JSON.stringify(payload.data), alertId: alert.id }, now);
+    store.outbox.enqueue(laneOf(alert), { kind: 'alert', alert }, now);
   }
 
-  /** Inside a transaction: updates the row, records the state change and queues it for `alerts/<id>/state`. */
-  #change(alert: Alert, event: Exclude<StateEventKind, 'raised'>, now: number, by: string | null, note: string | null): void {
+  /** Inside a transaction: updates the row, records the state change and queues it for the centre. */
+  #change(alert: Alert, event: AlertChange['event'], now: number, by: string | null, note: string | null): void {
     const { store } = this.context;
     store.alerts.update(alert, now);
     store.alerts.addState(alert.id, { event, state: alert.state, at: now, by, note });
-    const payload = statePayloadSchema.parse({
-      schema: ALERT_PAYLOAD_VERSION,
+    const change: AlertChange = {
       id: alert.id,
       seq: alert.seq,
       event,
@@ -316,9 +308,9 @@ export class AlertService {
       count: alert.count,
       lastSeenAt: alert.lastSeenAt,
       clearedAt: alert.clearedAt,
-      identity: this.#disclosed(alert.identity),
-    });
-    store.outbox.enqueue({ lane: laneOf(alert), topic: topic.alertState(alert.id), payload: JSON.stringify(payload), alertId: alert.id }, now);
+      identity: alert.identity,
+    };
+    store.outbox.enqueue(laneOf(alert), { kind: 'alert-state', change }, now);
   }
 
   /**
@@ -345,15 +337,6 @@ export class AlertService {
     }
     store.outbox.notify();
     return result;
-  }
-
-  /** The identity as the centre may see it: with name and class only for a list whose config shares them. */
-  #disclosed(identity: AlertIdentity | null): AlertIdentity | null {
-    const directory = this.context.directory;
-    if (identity === null || directory?.sharesNames(identity.list) !== true) return identity;
-    const names = directory.names(identity.personId);
-    if (names === undefined) return identity;
-    return { ...identity, name: names.name, ...(names.class === undefined ? {} : { class: names.class }) };
   }
 
   #snapshot(job: SnapshotJob): void {

@@ -7,7 +7,6 @@ import type { Lane } from '../store/outbox.js';
 import type { Retention } from '../store/retention.js';
 import type { SnapshotKind } from '../store/snapshot-rows.js';
 import { isDiskFull, type Store } from '../store/store.js';
-import { topic } from '../uplink/topics.js';
 import type { Box } from '../geometry/geometry.js';
 import { renderSnapshot, type Jpeg } from './snapshot.js';
 
@@ -62,16 +61,7 @@ export class SnapshotWriter {
       store.relaxed(() => {
         for (const { kind, jpeg, path } of written) {
           store.snapshots.insert({ alertId: job.alertId, camera: job.camera, kind, path, bytes: jpeg.data.length, sha256: jpeg.sha256, width: jpeg.width, height: jpeg.height, createdAt: now });
-          store.outbox.enqueue(
-            {
-              lane: job.lane,
-              topic: kind === 'frame' ? topic.alertSnapshot(job.alertId) : topic.alertCrop(job.alertId),
-              file: path,
-              properties: { sha256: jpeg.sha256, camera: job.camera, contentType: 'image/jpeg' },
-              alertId: job.alertId,
-            },
-            now,
-          );
+          store.outbox.enqueue(job.lane, { kind: 'snapshot', picture: { alertId: job.alertId, kind, camera: job.camera, path, sha256: jpeg.sha256 } }, now);
         }
       });
       store.outbox.notify();

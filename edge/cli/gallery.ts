@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { NameClips } from '../actions/name-clips.js';
+import { nameClipsDir } from '../actions/person-voice.js';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { HuxiaoError } from '../errors.js';
@@ -88,14 +90,17 @@ function showPerson(id: string, options: { config: string }): void {
   process.stdout.write(`${text}\n`);
 }
 
-function removePerson(id: string, options: { config: string; by: string }): void {
+async function removePerson(id: string, options: { config: string; by: string }): Promise<void> {
   const config = loadConfig(options.config);
   const by = options.by.trim();
   if (by === '' || by.length > 100) throw new HuxiaoError('GALLERY_INVALID', '--by: who removes the person, 1-100 characters');
   const removal = withGallery(config, (gallery) => gallery.remove(id, { by }));
   if (removal === undefined) throw new HuxiaoError('GALLERY_UNKNOWN_PERSON', `no person "${id}" in the gallery (no store yet)`);
   const wal = removal.wiped ? 'no copy left in the database or its WAL' : 'the WAL is in use by another reader: its old pages are wiped at the next checkpoint';
-  process.stdout.write(`removed ${removal.id} (list ${removal.list}) by ${by}; ${wal}\n`);
+  // The clips need no key: they are found by the person id (name-clips.ts).
+  const clips = await new NameClips(nameClipsDir(config.audio)).remove(id);
+  const voice = clips === 0 ? '' : `; ${String(clips)} name ${clips === 1 ? 'clip' : 'clips'} deleted`;
+  process.stdout.write(`removed ${removal.id} (list ${removal.list}) by ${by}; ${wal}${voice}\n`);
 }
 
 export function registerGallery(program: Command): void {
@@ -114,7 +119,7 @@ export function registerGallery(program: Command): void {
     .action(showPerson);
   gallery
     .command('remove <id>')
-    .description('Delete a person and their embeddings for real (zeroed in the database and its WAL); needs no key')
+    .description('Delete a person, their embeddings and their name clips for real (zeroed in the database and its WAL); needs no key')
     .option('-c, --config <file>', 'config file', DEFAULT_CONFIG_PATH)
     .requiredOption('--by <who>', 'who removes them, for the audit')
     .action(removePerson);

@@ -4,6 +4,7 @@ import { flushLogs } from '../log.js';
 import { VERSION } from '../version.js';
 import { registerCheck } from './check.js';
 import { registerDemo } from './demo.js';
+import { registerEnroll } from './enroll.js';
 import { registerFaces } from './faces.js';
 import { failureReport } from './failure.js';
 import { registerGallery } from './gallery.js';
@@ -21,6 +22,7 @@ const program = new Command('huxiao')
 
 registerCheck(program);
 registerDemo(program);
+registerEnroll(program);
 registerFaces(program);
 registerGallery(program);
 registerProbe(program);

@@ -19,9 +19,17 @@ export const motionSchema = z
       .max(60)
       .default(1)
       .describe('Tracked objects are re-detected at least this often even when nothing moves, so a person standing still is not lost.'),
+    stationarySeconds: z
+      .number()
+      .min(1)
+      .max(300)
+      .default(10)
+      .describe(
+        'Objects that have stayed in one place for 3 s (a guard at the post, a parked car) are re-checked only this often instead of every redetectSeconds, and kept as tracks in between; anything that moves near them is detected at once.',
+      ),
   })
   .strict()
-  .default({ enabled: true, width: 160, threshold: 25, minArea: 0.002, lightingFraction: 0.5, learnRate: 0.05, redetectSeconds: 1 })
+  .default({ enabled: true, width: 160, threshold: 25, minArea: 0.002, lightingFraction: 0.5, learnRate: 0.05, redetectSeconds: 1, stationarySeconds: 10 })
   .describe('Cheap motion detection that decides whether and where the detector runs.');
 
 export const trackerSchema = z

@@ -71,6 +71,14 @@ export const visionSchema = z
       .max(256)
       .default(8)
       .describe('Pending inference requests per model over all cameras; when full, the oldest frame of the submitting camera is dropped (latest frame wins).'),
+    budget: z
+      .number()
+      .min(0.05)
+      .max(1)
+      .default(0.7)
+      .describe(
+        'Share of the time the models may run, over all cameras (one run at a time, each on `threads` cores); the rest is left for decoding, motion and rules. When the cameras\' rules ask for more, the scheduler cuts every camera evenly to its fair share (fence and line activity first) and telemetry reports the cameras running below what their rules need.',
+      ),
     detector: detectorSchema,
     faceDetector: faceDetectorSchema,
   })
@@ -79,6 +87,7 @@ export const visionSchema = z
     precision: { detector: 'auto', faceDetector: 'auto', faceEmbedder: 'auto' },
     threads: 2,
     queueSize: 8,
+    budget: 0.7,
     detector: { minScore: 0.45, minScoreByLabel: {}, labels: DEFAULT_DETECTOR_LABELS, nmsIou: 0.6, maxDetections: 100 },
     faceDetector: { minScore: 0.5, nmsIou: 0.3, maxFaces: 20 },
   })

@@ -3,7 +3,12 @@ import type { DeepReadonly } from '../config/schema.js';
 import { isHuxiaoError } from '../errors.js';
 import type { IdentityMatch, IdentityMatcher, PersonDirectory, PersonNames } from '../identity/matcher.js';
 import { similarityScore } from '../identity/score.js';
-import type { Gallery } from './gallery.js';
+import { Gallery } from './gallery.js';
+
+/** Where the gallery is found when it is needed: GalleryService's, which may open only at the first enrollment. */
+export interface GallerySource {
+  readonly gallery: Gallery | undefined;
+}
 
 /**
  * The gallery as the live pipeline uses it: track identification matches faces through Gallery.match (the two
@@ -12,17 +17,18 @@ import type { Gallery } from './gallery.js';
  * the payloads of sharing lists read names through `names`, decrypted on demand and never kept.
  */
 export class GalleryIdentity implements IdentityMatcher, PersonDirectory {
-  readonly #gallery: Gallery;
+  readonly #source: Gallery | GallerySource;
   readonly #config: DeepReadonly<IdentityConfig>;
 
-  constructor(gallery: Gallery, config: DeepReadonly<IdentityConfig>) {
-    this.#gallery = gallery;
+  constructor(gallery: Gallery | GallerySource, config: DeepReadonly<IdentityConfig>) {
+    this.#source = gallery;
     this.#config = config;
   }
 
   match(embedding: Float32Array): IdentityMatch | undefined {
-    if (!this.#gallery.started) return undefined;
-    const [first, second] = this.#gallery.match(embedding, { k: 2 });
+    const gallery = this.#started();
+    if (gallery === undefined) return undefined;
+    const [first, second] = gallery.match(embedding, { k: 2 });
     if (first === undefined) return undefined;
     return { personId: first.id, list: first.list, score: similarityScore(first.similarity), runnerUp: second === undefined ? undefined : similarityScore(second.similarity) };
   }
@@ -32,9 +38,10 @@ export class GalleryIdentity implements IdentityMatcher, PersonDirectory {
   }
 
   names(personId: string): PersonNames | undefined {
-    if (!this.#gallery.started) return undefined;
+    const gallery = this.#started();
+    if (gallery === undefined) return undefined;
     try {
-      const person = this.#gallery.person(personId);
+      const person = gallery.person(personId);
       return { name: person.name, class: person.class };
     } catch (error) {
       // Removed since the track was identified: the warning falls back to the sentence without a name.
@@ -45,5 +52,10 @@ export class GalleryIdentity implements IdentityMatcher, PersonDirectory {
 
   sharesNames(list: string): boolean {
     return listPolicy(this.#config, list).shareNames;
+  }
+
+  #started(): Gallery | undefined {
+    const gallery = this.#source instanceof Gallery ? this.#source : this.#source.gallery;
+    return gallery?.started === true ? gallery : undefined;
   }
 }

@@ -190,6 +190,11 @@ export class Gallery {
     return removal;
   }
 
+  /** The plaintext records (no names), by id; of one list when given. */
+  records(list?: string): PersonRecord[] {
+    return this.#require().store.list(list);
+  }
+
   /** A person with their details, decrypted on demand (the index holds no names). */
   person(id: string): Person {
     const { store, vault } = this.#require();

@@ -16,7 +16,7 @@ export interface FacePair {
 }
 
 /** Splits one CSV line into fields: commas, double-quoted fields with "" for a quote (RFC 4180 within a line). */
-function fields(line: string): string[] | undefined {
+export function csvFields(line: string): string[] | undefined {
   const out: string[] = [];
   let field = '';
   let quoted = false;
@@ -55,7 +55,7 @@ export function parsePairs(text: string, source: string): FacePair[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const headerIndex = lines.findIndex((line) => line.trim() !== '');
   if (headerIndex < 0) throw new HuxiaoError('FACE_PAIRS', `${source}: empty; expected a header line such as "a,b,same" and one line per pair`);
-  const header = (fields(lines[headerIndex] ?? '') ?? []).map((name) => name.toLowerCase());
+  const header = (csvFields(lines[headerIndex] ?? '') ?? []).map((name) => name.toLowerCase());
   const column = (name: string): number => header.indexOf(name);
   const [ia, ib, isame] = [column('a'), column('b'), column('same')];
   if (ia < 0 || ib < 0) fail(headerIndex + 1, `the header must name the columns a and b (and optionally same), got "${lines[headerIndex]?.trim() ?? ''}"`);
@@ -63,7 +63,7 @@ export function parsePairs(text: string, source: string): FacePair[] {
   lines.forEach((text, index) => {
     if (index <= headerIndex || text.trim() === '') return;
     const line = index + 1;
-    const row = fields(text) ?? fail(line, 'unclosed quote');
+    const row = csvFields(text) ?? fail(line, 'unclosed quote');
     if (row.length !== header.length) fail(line, `expected ${header.length} fields like the header, got ${row.length}`);
     const a = row[ia] ?? '';
     const b = row[ib] ?? '';

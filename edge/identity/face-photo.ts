@@ -34,7 +34,7 @@ export interface FacePhoto {
 export interface FacePhotoOptions {
   /** Default: ENROLLMENT_QUALITY. */
   readonly thresholds?: QualityThresholds;
-  /** How messages name the photo (default: its path), e.g. as a CSV wrote it. */
+  /** How messages name the photo (default: its path, or "photo" for bytes), e.g. as a CSV wrote it. */
   readonly name?: string;
 }
 
@@ -43,10 +43,19 @@ export interface FacePhotoModels {
   readonly embedder: FaceEmbedder;
 }
 
-/** Any picture sharp decodes (JPEG, PNG, WebP, ...), upright by its EXIF orientation, as RGB24; greyscale becomes RGB. */
-export async function readPicture(path: string, name = path): Promise<RgbImage> {
+/**
+ * Pictures above this many pixels are refused unread: a phone photo has 12-50 MP, and a crafted small file that
+ * decodes to gigapixels must not take the memory of a box that runs cameras (sharp's own default allows 268 MP).
+ */
+export const MAX_PICTURE_PIXELS = 64_000_000;
+
+/**
+ * Any picture sharp decodes (JPEG, PNG, WebP, ...), from a file or from bytes (an upload), upright by its EXIF
+ * orientation, as RGB24; greyscale becomes RGB. `name` is how errors name it (default: the path).
+ */
+export async function readPicture(source: string | Buffer, name = typeof source === 'string' ? source : 'photo'): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(path).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(source, { limitInputPixels: MAX_PICTURE_PIXELS }).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
     return { width: info.width, height: info.height, data };
   } catch (error) {
@@ -65,10 +74,10 @@ function widths(sizes: readonly number[]): string {
  * minimum size do not count against "one person" (a passer-by far behind); two faces above it do. Only the checks
  * run here: nothing is stored, so enrollment validates every photo of a person before keeping any.
  */
-export async function facePhoto(models: FacePhotoModels, path: string, options: FacePhotoOptions = {}): Promise<FacePhoto> {
-  const photo = options.name ?? path;
+export async function facePhoto(models: FacePhotoModels, source: string | Buffer, options: FacePhotoOptions = {}): Promise<FacePhoto> {
+  const photo = options.name ?? (typeof source === 'string' ? source : 'photo');
   const thresholds = options.thresholds ?? ENROLLMENT_QUALITY;
-  const image = await readPicture(path, photo);
+  const image = await readPicture(source, photo);
   const faces = await findFaces(models.detector, image);
   const largest = faces[0];
   if (largest === undefined) throw new FacePhotoError(photo, 'no-face', 'no face found');

@@ -2,6 +2,7 @@ import type { RgbImage } from '../ingest/frame.js';
 import type { Box } from '../geometry/geometry.js';
 import { alignmentLandmarks, type Face, type FaceDetector } from '../vision/face-detector.js';
 import type { FaceEmbedder } from '../vision/face-embedder.js';
+import type { InferenceScheduler, Urgency } from '../vision/inference-scheduler.js';
 import { findFaces } from './face-find.js';
 import { measureFace, PROBE_QUALITY, qualityProblems, type FaceQuality, type QualityProblem } from './face-quality.js';
 
@@ -82,13 +83,43 @@ function onPerson(face: Face, crop: HeadCrop): boolean {
 
 /**
  * Finding, checking and embedding the face of one head crop: the one call face identification makes into the face
- * models, so that an inference scheduler can take it over as a whole (it runs the face detector, then the embedder).
+ * models, so that the inference scheduler admits it as a whole (it runs the face detector, then the embedder).
+ * `deferred`: the scheduler refused the run for lack of budget; the models were not touched.
  */
-export type FaceWork = (crop: HeadCrop, at: number, camera: string) => Promise<FaceView | FaceMiss>;
+export type FaceWork = (crop: HeadCrop, at: number, camera: string) => Promise<FaceView | FaceMiss | 'deferred'>;
 
-/** FaceWork straight on the models' own sessions. */
-export function faceWork(models: { readonly detector: FaceDetector; readonly embedder: FaceEmbedder }): FaceWork {
-  return (crop, at, camera) => headFace(models, crop, at, camera);
+/**
+ * Face runs ask the scheduler at the lowest urgency: the budget goes to fence and line detection (urgent) and
+ * presence (normal) first, so face work spends only what detection leaves and never delays a detector frame.
+ */
+export const FACE_URGENCY: Urgency = 'low';
+
+/**
+ * Face runs are charged to an account of their own per camera (`<camera>/faces`), not the camera's: the camera's
+ * tokens pay for its detector's next frame, and a face job spending them would delay that frame.
+ */
+export function faceAccount(camera: string): string {
+  return `${camera}/faces`;
+}
+
+/** How often a camera asks for face runs while it has a person to identify: track-identifier.ts ATTEMPT_INTERVAL_MS. */
+const FACE_INTERVAL_MS = 400;
+
+/**
+ * FaceWork on the models' sessions. With a scheduler (the live path) each run is admitted first (admittedFaceWork);
+ * without one (replay) every run is made, so a replay stays deterministic.
+ */
+export function faceWork(models: { readonly detector: FaceDetector; readonly embedder: FaceEmbedder }, scheduler?: Pick<InferenceScheduler, 'admit'>): FaceWork {
+  const work: FaceWork = (crop, at, camera) => headFace(models, crop, at, camera);
+  return scheduler === undefined ? work : admittedFaceWork(work, scheduler);
+}
+
+/** `work` run only when the scheduler admits it, at FACE_URGENCY on the camera's face account; `deferred` otherwise. */
+export function admittedFaceWork(work: FaceWork, scheduler: Pick<InferenceScheduler, 'admit'>): FaceWork {
+  return async (crop, at, camera) => {
+    if (!scheduler.admit({ camera: faceAccount(camera), model: 'face-detector', urgency: FACE_URGENCY, intervalMs: FACE_INTERVAL_MS }, at)) return 'deferred';
+    return work(crop, at, camera);
+  };
 }
 
 /**

@@ -82,7 +82,7 @@ export interface IdentifierStats {
   readonly misses: Readonly<Record<FaceMiss, number>>;
   /** Attempts that failed in the models (a dropped or failed inference). */
   readonly failed: number;
-  /** Frames where a track was due but the global face budget was spent. */
+  /** Frames where a track was due but the global face budget was spent, or the inference scheduler refused the run. */
   readonly deferred: number;
   readonly identified: number;
   /** Identities withheld because the track's box jumped (a possible hand-over to another person). */
@@ -238,6 +238,10 @@ export class TrackIdentifier {
     const { faceWork, matcher, camera } = this.#options;
     try {
       const result = await faceWork(crop, at, camera);
+      if (result === 'deferred') {
+        this.#deferred += 1;
+        return;
+      }
       if (typeof result === 'string') {
         this.#misses.set(result, (this.#misses.get(result) ?? 0) + 1);
         return;

@@ -97,6 +97,30 @@ export class RuntimeMetrics {
         for (const status of statuses()) this.set({ camera: status.camera }, status.fps);
       },
     });
+    const gauge = (name: string, help: string, value: (status: CameraWorkerStatus) => number | undefined): void => {
+      new Gauge({
+        name, help, labelNames: ['camera'], registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const status of statuses()) {
+            const v = value(status);
+            if (v !== undefined) this.set({ camera: status.camera }, v);
+          }
+        },
+      });
+    };
+    gauge('huxiao_camera_detect_hz', 'Detector runs per second the scheduler admitted, over the last few seconds.', (status) => status.share?.ranHz);
+    gauge('huxiao_camera_detect_wanted_hz', 'Detector runs per second the camera\'s rules ask for now.', (status) => status.share?.wantHz);
+    gauge('huxiao_camera_detect_below_need', '1 while the camera\'s share of the inference budget is below what its rules ask for.', (status) => (status.share === undefined ? undefined : Number(status.share.limited)));
+    new Counter({
+      name: 'huxiao_camera_detect_decisions_total',
+      help: 'Frames by why the detector ran on them or not: zone-activity, motion, redetect, stationary, idle, first, lighting, disabled, budget.',
+      labelNames: ['camera', 'reason'], registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const status of statuses()) for (const [reason, count] of Object.entries(status.detectReasons)) this.inc({ camera: status.camera, reason }, count);
+      },
+    });
     new Gauge({
       name: 'huxiao_camera_state', help: 'What the camera is doing: 1 for its current state, 0 for the others.', labelNames: ['camera', 'state'], registers: [this.registry],
       collect() {

@@ -1,6 +1,7 @@
 import type { Actions } from '../actions/actions.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { CameraWorker } from '../camera-worker.js';
+import type { GalleryService } from '../gallery/gallery-service.js';
 import type { Retention } from '../store/retention.js';
 import type { Store } from '../store/store.js';
 import type { Uplink } from '../uplink/uplink.js';
@@ -16,6 +17,8 @@ export interface RuntimeView {
   readonly alerts: AlertService;
   readonly actions: Actions;
   readonly vision: VisionRuntime;
+  /** The local page's gallery section. */
+  readonly gallery: GalleryService;
   /** Undefined without an mqtt section. */
   readonly uplink: Uplink | undefined;
   cameras(): readonly CameraWorker[];

@@ -1,6 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Alert, AlertIdentity, AlertState, StateEventKind } from './alert.js';
-import { topic } from '../uplink/topics.js';
 
 interface AlertRow {
   id: string;
@@ -70,7 +69,7 @@ function toAlert(row: AlertRow, gateway: string): Alert {
     state: row.state,
     clearedAt: row.cleared_at,
     identity: row.identity === null ? null : (JSON.parse(row.identity) as AlertIdentity),
-    snapshot: row.has_snapshot === 0 ? null : { topic: topic.alertSnapshot(row.id), cropTopic: row.has_box === 0 ? null : topic.alertCrop(row.id) },
+    snapshot: row.has_snapshot === 0 ? null : { crop: row.has_box !== 0 },
   };
 }
 

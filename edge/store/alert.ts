@@ -23,22 +23,20 @@ const boxSchema = z
   .describe('Box of the object in the camera picture (detect resolution pixels).');
 
 /**
- * Who the person of an alert is. The store keeps person id, list and score only; name and class are added to MQTT
- * payloads only for lists whose config shares them (the centre gets person ids otherwise), and the voice looks them
- * up in the gallery when it speaks.
+ * Who the person of an alert is: person id, list and score only, in the store and the outbox alike. The uplink adds
+ * name and class to a payload when it sends it, only for lists whose config shares them (uplink/payloads.ts), and
+ * the voice looks them up in the gallery when it speaks.
  */
 export const identitySchema = z
   .object({
     personId: z.string().min(1).describe('Gallery person id.'),
     list: z.string().min(1).describe('Gallery list of the person: students, or keypersons:<category>.'),
     score: z.number().min(0).max(100).describe('Calibrated 0-100 face similarity (docs/identity.md); at or above the list\'s threshold.'),
-    name: z.string().min(1).optional().describe('The person\'s name; only when the config shares names of this list.'),
-    class: z.string().min(1).optional().describe('The student\'s class, e.g. 三年级二班; only when the config shares names of this list.'),
   })
   .strict();
 export type AlertIdentity = z.output<typeof identitySchema>;
 
-/** The alert record, declared once: the store maps it to rows, the uplink publishes it (plus `schema`). */
+/** The alert record, declared once: the store maps it to rows, the uplink publishes it (with `schema`, the topics of its pictures and the names a list shares). */
 export const alertSchema = z
   .object({
     id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/).describe('ULID; the deduplication key for the centre.'),
@@ -67,13 +65,10 @@ export const alertSchema = z
       .nullable()
       .describe('The person, from face identification; null when not known (yet: an identity arriving later comes as an identified state change) or when the rule does not identify.'),
     snapshot: z
-      .object({
-        topic: z.string().describe('Relative topic the annotated JPEG is published on.'),
-        cropTopic: z.string().nullable().describe('Relative topic of the tight crop around the box.'),
-      })
+      .object({ crop: z.boolean().describe('A tight crop around the box follows the annotated picture.') })
       .strict()
       .nullable()
-      .describe('Where the pictures follow; null when the hit carried no frame.'),
+      .describe('The pictures that follow the alert; null when the hit carried no frame.'),
   })
   .strict();
 

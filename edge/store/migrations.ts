@@ -118,6 +118,59 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX gallery_persons_list ON gallery_persons (list);
     `,
   },
+  {
+    version: 3,
+    name: 'outbox keeps messages by kind, not MQTT topics and payloads',
+    // The uplink alone knows the wire format now: a row holds the message kind and its data (the alert record, the
+    // state change, the picture), and the uplink builds topic and payload when it publishes. Rows of version 2 are
+    // converted in place, keeping their id and delivered mark, so an upgraded box sends its backlog exactly once and
+    // with the same topics and payloads. Version 2 wrote only these four topics, each for the row's alert_id:
+    // `alerts` (the alert payload: drop `schema`; the picture topics become which pictures follow),
+    // `alerts/<id>/state` (the state payload: drop `schema`), `alerts/<id>/snapshot` and `alerts/<id>/crop` (a picture
+    // file; its sha256 and camera were MQTT user properties). The payload is read as text: SQLite takes a BLOB for JSONB.
+    sql: `
+      CREATE TABLE outbox_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        lane INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('alert', 'alert-state', 'snapshot')),
+        alert_id TEXT NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+        data TEXT NOT NULL CHECK (json_valid(data)),
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER
+      );
+      INSERT INTO outbox_v3 (id, lane, kind, alert_id, data, created_at, delivered_at)
+      SELECT id, lane,
+        CASE
+          WHEN topic = 'alerts' THEN 'alert'
+          WHEN topic = 'alerts/' || alert_id || '/state' THEN 'alert-state'
+          WHEN topic IN ('alerts/' || alert_id || '/snapshot', 'alerts/' || alert_id || '/crop') THEN 'snapshot'
+        END,
+        alert_id,
+        CASE
+          WHEN topic = 'alerts' THEN json_set(
+            json_remove(CAST(payload AS TEXT), '$.schema'),
+            '$.snapshot',
+            CASE WHEN json_type(CAST(payload AS TEXT), '$.snapshot') = 'object'
+              THEN json_object('crop', json(CASE WHEN json_type(CAST(payload AS TEXT), '$.snapshot.cropTopic') = 'text' THEN 'true' ELSE 'false' END))
+              ELSE json('null')
+            END)
+          WHEN topic = 'alerts/' || alert_id || '/state' THEN json_remove(CAST(payload AS TEXT), '$.schema')
+          ELSE json_object(
+            'alertId', alert_id,
+            'kind', CASE WHEN topic LIKE '%/crop' THEN 'crop' ELSE 'frame' END,
+            'camera', json_extract(properties, '$.camera'),
+            'path', file,
+            'sha256', json_extract(properties, '$.sha256'))
+        END,
+        created_at, delivered_at
+      FROM outbox ORDER BY id;
+      UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence WHERE name = 'outbox') WHERE name = 'outbox_v3';
+      DROP TABLE outbox;
+      ALTER TABLE outbox_v3 RENAME TO outbox;
+      CREATE INDEX outbox_pending ON outbox (lane, id) WHERE delivered_at IS NULL;
+      CREATE INDEX outbox_alert ON outbox (alert_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);

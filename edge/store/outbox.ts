@@ -1,4 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { Alert, AlertIdentity, AlertState, StateEventKind } from './alert.js';
+import type { SnapshotKind } from './snapshot-rows.js';
 
 /**
  * Lanes drain in this order; within a lane, entries go out in the order they were committed (outbox id, which follows
@@ -7,38 +9,92 @@ import type { Database, Statement } from 'better-sqlite3';
 export const LANES = { emergency: 0, normal: 1 } as const;
 export type Lane = (typeof LANES)[keyof typeof LANES];
 
-export interface OutboxEntryInput {
-  readonly lane: Lane;
-  /** Relative topic from edge/uplink/topics.ts. */
-  readonly topic: string;
-  /** JSON text or bytes; or `file` for a picture read when it is published. */
-  readonly payload?: string | Buffer;
-  readonly file?: string;
-  /** MQTT 5 user properties (sha256 of a picture...). */
-  readonly properties?: Readonly<Record<string, string>>;
-  readonly alertId?: string;
+/** A change of an alert after it was raised, with the figures of the alert as they were when it was committed. */
+export interface AlertChange {
+  readonly id: string;
+  readonly seq: number;
+  readonly event: Exclude<StateEventKind, 'raised'>;
+  readonly state: AlertState;
+  readonly at: number;
+  /** Who acknowledged or resolved; null for the gateway's own events. */
+  readonly by: string | null;
+  readonly note: string | null;
+  readonly count: number;
+  readonly lastSeenAt: number;
+  readonly clearedAt: number | null;
+  /**
+   * Person id, list and score, never a name: the uplink adds names when it sends the change. Absent in changes
+   * stored before identities (store schema 2, converted by migration 3): the same as null.
+   */
+  readonly identity?: AlertIdentity | null;
 }
+
+/** A picture of an alert, read from its file when it is sent. */
+export interface AlertPicture {
+  readonly alertId: string;
+  readonly kind: SnapshotKind;
+  readonly camera: string;
+  /** Path relative to the snapshots directory. */
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** What the centre is to be told, in the gateway's terms; the uplink alone turns it into a topic and a payload. */
+export type OutboxMessage =
+  | { readonly kind: 'alert'; readonly alert: Alert }
+  | { readonly kind: 'alert-state'; readonly change: AlertChange }
+  | { readonly kind: 'snapshot'; readonly picture: AlertPicture };
+type OutboxKind = OutboxMessage['kind'];
 
 export interface OutboxEntry {
   readonly id: number;
   readonly lane: Lane;
-  readonly topic: string;
-  readonly payload: Buffer | null;
-  readonly file: string | null;
-  readonly properties: Record<string, string> | null;
-  readonly alertId: string | null;
+  readonly message: OutboxMessage;
+  readonly alertId: string;
   readonly createdAt: number;
 }
 
 interface OutboxRow {
   id: number;
   lane: Lane;
-  topic: string;
-  payload: Buffer | null;
-  file: string | null;
-  properties: string | null;
-  alert_id: string | null;
+  kind: OutboxKind;
+  alert_id: string;
+  data: string;
   created_at: number;
+}
+
+function alertIdOf(message: OutboxMessage): string {
+  switch (message.kind) {
+    case 'alert':
+      return message.alert.id;
+    case 'alert-state':
+      return message.change.id;
+    case 'snapshot':
+      return message.picture.alertId;
+  }
+}
+
+function dataOf(message: OutboxMessage): unknown {
+  switch (message.kind) {
+    case 'alert':
+      return message.alert;
+    case 'alert-state':
+      return message.change;
+    case 'snapshot':
+      return message.picture;
+  }
+}
+
+/** The stored JSON is what enqueue() wrote (or migration 3 converted); the uplink checks each payload it builds from it. */
+function messageOf(row: OutboxRow): OutboxMessage {
+  switch (row.kind) {
+    case 'alert':
+      return { kind: 'alert', alert: JSON.parse(row.data) as Alert };
+    case 'alert-state':
+      return { kind: 'alert-state', change: JSON.parse(row.data) as AlertChange };
+    case 'snapshot':
+      return { kind: 'snapshot', picture: JSON.parse(row.data) as AlertPicture };
+  }
 }
 
 /** The durable queue between the alert stage and the uplink. Entries are never deleted undelivered except by the hard quota. */
@@ -51,18 +107,16 @@ export class Outbox {
   readonly #listeners = new Set<() => void>();
 
   constructor(db: Database) {
-    this.#insert = db.prepare('INSERT INTO outbox (lane, topic, payload, file, properties, alert_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.#pending = db.prepare('SELECT * FROM outbox WHERE lane = ? AND id > ? AND delivered_at IS NULL ORDER BY id LIMIT ?');
+    this.#insert = db.prepare('INSERT INTO outbox (lane, kind, alert_id, data, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.#pending = db.prepare('SELECT id, lane, kind, alert_id, data, created_at FROM outbox WHERE lane = ? AND id > ? AND delivered_at IS NULL ORDER BY id LIMIT ?');
     this.#delivered = db.prepare('UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL');
     this.#depth = db.prepare('SELECT lane, count(*) AS n FROM outbox WHERE delivered_at IS NULL GROUP BY lane');
     this.#oldest = db.prepare('SELECT created_at FROM outbox WHERE lane = ? AND delivered_at IS NULL ORDER BY id LIMIT 1');
   }
 
   /** Adds an entry inside the caller's transaction; call notify() after the commit. */
-  enqueue(entry: OutboxEntryInput, at: number): number {
-    const payload = typeof entry.payload === 'string' ? Buffer.from(entry.payload, 'utf8') : (entry.payload ?? null);
-    const properties = entry.properties === undefined ? null : JSON.stringify(entry.properties);
-    return Number(this.#insert.run(entry.lane, entry.topic, payload, entry.file ?? null, properties, entry.alertId ?? null, at).lastInsertRowid);
+  enqueue(lane: Lane, message: OutboxMessage, at: number): number {
+    return Number(this.#insert.run(lane, message.kind, alertIdOf(message), JSON.stringify(dataOf(message)), at).lastInsertRowid);
   }
 
   /** Undelivered entries of one lane with id above `afterId`, in commit order. */
@@ -70,10 +124,7 @@ export class Outbox {
     return (this.#pending.all(lane, afterId, limit) as OutboxRow[]).map((row) => ({
       id: row.id,
       lane: row.lane,
-      topic: row.topic,
-      payload: row.payload,
-      file: row.file,
-      properties: row.properties === null ? null : (JSON.parse(row.properties) as Record<string, string>),
+      message: messageOf(row),
       alertId: row.alert_id,
       createdAt: row.created_at,
     }));

@@ -23,6 +23,16 @@ export interface Track {
   readonly hits: number;
   /** Matched to a detection in the latest update. */
   readonly matched: boolean;
+  /** Confirmed and its detections have stayed in one place for STILL_MS: re-checked rarely, kept while not looked at. */
+  readonly stationary: boolean;
+}
+
+export interface TrackerOptions {
+  /**
+   * How long a stationary track the detector was not pointed at is kept (beyond lostSeconds): the scheduler re-checks
+   * stationary objects only this often, and a person standing still must not be dropped in between. 0 keeps none.
+   */
+  readonly holdStillMs: number;
 }
 
 interface LiveTrack {
@@ -41,6 +51,11 @@ interface LiveTrack {
   predicted: Box;
   /** The detection box last matched: where the object surely was at lastSeenAt. */
   observed: Box;
+  /** Centre of the detection the track has stayed near since `stillSince`. */
+  stillAt: readonly [number, number];
+  stillSince: number;
+  /** Last frame a stationary track was kept although not looked at; counts as seen for the lost timeout. */
+  heldAt: number;
 }
 
 /** ByteTrack only lets low-score detections extend a track when they overlap it well; a loose gate here swaps ids. */
@@ -50,6 +65,12 @@ const NEVER = 2;
 const BOX_JITTER = 0.15;
 /** A person's box height changes little over a few seconds; a bigger change is another person (or a merged pair). */
 const MAX_SIZE_RATIO = 1.5;
+/**
+ * A confirmed track whose detections stay within STILL_TOLERANCE box heights of one point (twice the detector's
+ * jitter) for STILL_MS is stationary. A walker moves about a box height per second, so it never qualifies.
+ */
+const STILL_TOLERANCE = 0.3;
+const STILL_MS = 3000;
 
 /**
  * ByteTrack-style multi-object tracker: a Kalman motion model, high-score detections matched first (to confirmed
@@ -66,10 +87,12 @@ const MAX_SIZE_RATIO = 1.5;
 export class Tracker {
   readonly #config: TrackerConfig;
   #tracks: LiveTrack[] = [];
+  readonly #holdStillMs: number;
   #nextId = 1;
 
-  constructor(config: TrackerConfig) {
+  constructor(config: TrackerConfig, options: TrackerOptions = { holdStillMs: 0 }) {
     this.#config = config;
+    this.#holdStillMs = options.holdStillMs;
   }
 
   /**
@@ -107,20 +130,21 @@ export class Tracker {
       const looked = searched === undefined || contains(searched, t.predicted);
       if (t.state === 'tentative') return !looked;
       if (looked) t.state = 'lost';
-      return ts - t.lastSeenAt <= lostMs;
+      else if (isStationary(t, ts) && ts - t.lastSeenAt <= this.#holdStillMs) t.heldAt = ts;
+      return ts - Math.max(t.lastSeenAt, t.heldAt) <= lostMs;
     });
     for (const d of newcomers) this.#tracks.push(this.#start(d, ts));
-    return this.tracks();
+    return this.tracks(ts);
   }
 
   /** A frame the detector did not look at: tracks stay where they were, none counts as freshly matched. */
-  skip(): Track[] {
+  skip(ts: number): Track[] {
     for (const t of this.#tracks) t.matched = false;
-    return this.tracks();
+    return this.tracks(ts);
   }
 
-  /** Live tracks, oldest first. */
-  tracks(): Track[] {
+  /** Live tracks, oldest first; `ts` (the current frame) decides which are stationary. */
+  tracks(ts: number): Track[] {
     return this.#tracks.map((t) => ({
       id: t.id,
       label: t.label,
@@ -132,6 +156,7 @@ export class Tracker {
       lastSeenAt: t.lastSeenAt,
       hits: t.hits,
       matched: t.matched,
+      stationary: isStationary(t, ts),
     }));
   }
 
@@ -181,6 +206,11 @@ export class Tracker {
     t.filterAt = ts;
     t.box = t.filter.box();
     t.observed = d.box;
+    const centre = centreOf(d.box);
+    if (Math.hypot(centre[0] - t.stillAt[0], centre[1] - t.stillAt[1]) > STILL_TOLERANCE * Math.max(1, d.box.y2 - d.box.y1)) {
+      t.stillAt = centre;
+      t.stillSince = ts;
+    }
     t.score = d.score;
     t.lastSeenAt = ts;
     t.hits += 1;
@@ -205,8 +235,20 @@ export class Tracker {
       filterAt: ts,
       predicted: d.box,
       observed: d.box,
+      stillAt: centreOf(d.box),
+      stillSince: ts,
+      heldAt: ts,
     };
   }
+}
+
+/** Only a confirmed track: a lost one was looked for and missed, so it is re-checked at the ordinary interval. */
+function isStationary(t: LiveTrack, ts: number): boolean {
+  return t.state === 'confirmed' && ts - t.stillSince >= STILL_MS;
+}
+
+function centreOf(box: Box): readonly [number, number] {
+  return [(box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2];
 }
 
 /** The detector searched for a box when the box's centre lies in the searched region. */

@@ -7,10 +7,16 @@ import type { Store } from '../store/store.js';
 import { commandRequestSchema, PAYLOAD_SCHEMA_VERSION, type CommandReply } from './payloads.js';
 import { NonceCache, signedText, verifySignature } from './signing.js';
 
+/** What a handler may know of the command beside its args. */
+export interface CommandContext {
+  /** The MQTT 5 correlation data, hex (at most 64 bytes), or null: audit rows of what the command changed carry it. */
+  readonly correlation: string | null;
+}
+
 /** A command the centre can send on `cmd/<name>`: its argument schema and what it does. The result goes into the reply. */
 export interface CommandHandler<Args = unknown> {
   readonly args: z.ZodType<Args>;
-  run(args: Args): unknown;
+  run(args: Args, context: CommandContext): unknown;
 }
 
 export interface CommandRouterContext {
@@ -58,7 +64,7 @@ export class CommandRouter {
     const correlationHex = correlation === undefined ? null : correlation.toString('hex').slice(0, 128);
     const nonce = nonceOf(payload);
     try {
-      const result = await this.#run(name, payload, now);
+      const result = await this.#run(name, payload, now, correlationHex);
       this.#audit({ at: now, command: name, correlation: correlationHex, outcome: 'ok', code: null, detail: null });
       return { schema: PAYLOAD_SCHEMA_VERSION, command: name, nonce, ok: true, result: result ?? null, at: this.#clock() };
     } catch (error) {
@@ -70,7 +76,7 @@ export class CommandRouter {
     }
   }
 
-  async #run(name: string, payload: Buffer, now: number): Promise<unknown> {
+  async #run(name: string, payload: Buffer, now: number, correlation: string | null): Promise<unknown> {
     let json: unknown;
     try {
       json = JSON.parse(payload.toString('utf8'));
@@ -87,7 +93,7 @@ export class CommandRouter {
     const args = handler.args.safeParse(request.args);
     if (!args.success) fail('CMD_MALFORMED', `cmd/${name}: args ${describeIssues(args.error)}`);
     try {
-      return await handler.run(args.data);
+      return await handler.run(args.data, { correlation });
     } catch (error) {
       if (isHuxiaoError(error)) throw error;
       throw new HuxiaoError('CMD_FAILED', `cmd/${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

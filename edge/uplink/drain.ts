@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MqttClient } from 'mqtt';
+import type { IClientPublishOptions, MqttClient } from 'mqtt';
+import type { PersonDirectory } from '../identity/matcher.js';
 import { moduleLogger } from '../log.js';
 import { LANES, type Lane, type OutboxEntry } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
-import { outboundTopic, QOS, specOf } from './topics.js';
+import { wireMessage } from './outbox-messages.js';
+import { outboundTopic, QOS } from './topics.js';
 
 export interface DrainContext {
   readonly store: Store;
@@ -14,6 +16,8 @@ export interface DrainContext {
   /** Messages published and not yet acknowledged, at most. */
   readonly window: number;
   readonly clock: () => number;
+  /** Names for the identities of lists that share them, looked up when a message is sent. */
+  readonly directory?: PersonDirectory;
 }
 
 const log = moduleLogger('drain');
@@ -77,18 +81,17 @@ export class OutboxDrain {
   }
 
   #publish(client: MqttClient, entry: OutboxEntry): void {
-    const payload = this.#payloadOf(entry);
-    if (payload === undefined) {
+    const message = this.#messageOf(entry);
+    if (message === undefined) {
       this.#settle(entry.id);
       return;
     }
     const generation = this.#generation;
     this.#inFlight.add(entry.id);
-    const properties = entry.properties === null ? {} : { properties: { userProperties: entry.properties, ...(entry.properties.contentType === undefined ? {} : { contentType: entry.properties.contentType }) } };
-    client.publish(outboundTopic(this.context.root, entry.topic), payload, { qos: QOS, retain: false, ...properties }, (error) => {
+    client.publish(outboundTopic(this.context.root, message.topic), message.payload, { qos: QOS, retain: false, ...message.options }, (error) => {
       // mqtt.js passes null or undefined on success depending on the code path.
       if (error instanceof Error) {
-        log.warn({ entry: entry.id, topic: entry.topic, err: error }, 'publish not acknowledged; it is sent again after the next reconnect');
+        log.warn({ entry: entry.id, topic: message.topic, err: error }, 'publish not acknowledged; it is sent again after the next reconnect');
       } else {
         this.#settle(entry.id);
       }
@@ -98,16 +101,15 @@ export class OutboxDrain {
     });
   }
 
-  /** The bytes to publish; undefined when the entry can never be sent (its picture was evicted, or it fails its schema). */
-  #payloadOf(entry: OutboxEntry): Buffer | undefined {
+  /** Topic and bytes to publish; undefined when the entry can never be sent (its picture was evicted, or it fails its schema). */
+  #messageOf(entry: OutboxEntry): { topic: string; payload: Buffer; options: IClientPublishOptions } | undefined {
     try {
-      const spec = specOf(entry.topic);
-      if (entry.file !== null) return readFileSync(join(this.context.snapshotsDir, entry.file));
-      const payload = entry.payload ?? Buffer.alloc(0);
-      if (spec.payload !== 'jpeg') spec.payload.parse(JSON.parse(payload.toString('utf8')));
-      return payload;
+      const message = wireMessage(entry.message, this.context.directory);
+      if ('json' in message) return { topic: message.topic, payload: message.json, options: {} };
+      const { contentType, userProperties } = message;
+      return { topic: message.topic, payload: readFileSync(join(this.context.snapshotsDir, message.file)), options: { properties: { userProperties: { ...userProperties }, contentType } } };
     } catch (error) {
-      log.error({ entry: entry.id, topic: entry.topic, err: error }, 'outbox entry cannot be published; skipped');
+      log.error({ entry: entry.id, kind: entry.message.kind, alert: entry.alertId, err: error }, 'outbox entry cannot be published; skipped');
       return undefined;
     }
   }

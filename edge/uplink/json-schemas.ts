@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PAYLOAD_SCHEMAS } from './payloads.js';
 
 /** Payloads the centre sends: documented as it may write them (defaults make keys optional). */
-const INBOUND = new Set<keyof typeof PAYLOAD_SCHEMAS>(['command.v1', 'cmd-ack.args.v1', 'cmd-resolve.args.v1', 'cmd-ping.args.v1', 'cmd-snapshot.args.v1', 'cmd-config.reload.args.v1']);
+const INBOUND = new Set<keyof typeof PAYLOAD_SCHEMAS>(['command.v1', 'cmd-ack.args.v1', 'cmd-resolve.args.v1', 'cmd-ping.args.v1', 'cmd-snapshot.args.v1', 'cmd-config.reload.args.v1', 'cmd-enroll.args.v1', 'cmd-unenroll.args.v1']);
 
 /** docs/schemas/<name>.json for every payload, generated from the zod schemas the runtime validates with. */
 export function payloadJsonSchemaFiles(): Record<string, string> {

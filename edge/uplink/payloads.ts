@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LIST_PATTERN } from '../config/identity.js';
+import { base64Length } from '../identity/photo-upload.js';
 import { ALERT_STATES, STATE_EVENTS, alertSchema, identitySchema } from '../store/alert.js';
 
 /**
@@ -14,7 +16,39 @@ const alertVersion = z.literal(ALERT_PAYLOAD_VERSION).describe('Payload schema v
 const ms = z.number().int().min(0).describe('Milliseconds since the Unix epoch.');
 const ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
 
-export const alertPayloadSchema = alertSchema.extend({ schema: alertVersion }).strict().describe('An alert, published once per alert on `alerts` (redelivery keeps the id).');
+/** On the wire an alert names the topics its pictures follow on, where the record only says which pictures there are. */
+const alertSnapshotTopicsSchema = z
+  .object({
+    topic: z.string().describe('Relative topic the annotated JPEG is published on.'),
+    cropTopic: z.string().nullable().describe('Relative topic of the tight crop around the box.'),
+  })
+  .strict()
+  .nullable()
+  .describe('Where the pictures follow; null when the hit carried no frame.');
+
+/**
+ * On the wire an identity carries name and class for a list whose config shares them (shareNames); the uplink adds
+ * them when it sends, so the store and the outbox hold person id, list and score only.
+ */
+const wireIdentitySchema = identitySchema
+  .extend({
+    name: z.string().min(1).optional().describe('The person\'s name; only when the config shares names of this list.'),
+    class: z.string().min(1).optional().describe('The student\'s class, e.g. 三年级二班; only when the config shares names of this list.'),
+  })
+  .strict();
+export type WireIdentity = z.output<typeof wireIdentitySchema>;
+
+export const alertPayloadSchema = alertSchema
+  .extend({
+    snapshot: alertSnapshotTopicsSchema,
+    identity: wireIdentitySchema
+      .nullable()
+      .describe('The person, from face identification; null when not known (yet: an identity arriving later comes as an identified state change) or when the rule does not identify.'),
+    schema: alertVersion,
+  })
+  .strict()
+  .describe('An alert, published once per alert on `alerts` (redelivery keeps the id).');
+export type AlertPayload = z.output<typeof alertPayloadSchema>;
 
 export const statePayloadSchema = z
   .object({
@@ -29,10 +63,11 @@ export const statePayloadSchema = z
     count: z.number().int().min(1).describe('Hits merged into the alert so far.'),
     lastSeenAt: ms,
     clearedAt: ms.nullable(),
-    identity: identitySchema.nullable().describe('The alert\'s identity after the event (as in the alert); null while the person is not known.'),
+    identity: wireIdentitySchema.nullable().describe('The alert\'s identity after the event (as in the alert); null while the person is not known.'),
   })
   .strict()
   .describe('An alert state change, on `alerts/<id>/state`.');
+export type StatePayload = z.output<typeof statePayloadSchema>;
 
 export const statusPayloadSchema = z
   .object({
@@ -53,6 +88,18 @@ const cameraTelemetry = z
     fps: z.number().min(0),
     drops: z.number().int().min(0).describe('Frames dropped since start.'),
     reconnects: z.number().int().min(0),
+    detect: z
+      .object({
+        hz: z.number().min(0).describe('Detector runs per second over the last few seconds.'),
+        wantHz: z.number().min(0).describe('Runs per second the camera\'s rules ask for now.'),
+        reason: z
+          .string()
+          .describe('Why the camera gets that rate: zone-activity (something moving near an intrusion zone or a line), motion (near a presence rule), redetect, stationary (only still objects to re-check), idle (nothing near any rule), first, lighting, disabled (no motion gate), or budget (its share of the inference budget is below what its rules ask for).'),
+        belowNeed: z.boolean().describe('The camera runs below the detect rate its rules ask for, for lack of inference budget.'),
+      })
+      .strict()
+      .optional()
+      .describe('The inference scheduler\'s choice for the camera; absent for a camera without a detector.'),
   })
   .strict();
 
@@ -116,6 +163,34 @@ export const pingArgsSchema = z.object({}).strict().describe('Arguments of cmd/p
 export const snapshotArgsSchema = z.object({ camera: z.string().min(1).max(64) }).strict().describe('Arguments of cmd/snapshot.');
 export const configReloadArgsSchema = z.object({}).strict().describe('Arguments of cmd/config.reload (none).');
 
+/** A photo in cmd/enroll: a phone photo downscaled to ~1,000 px is 100-300 KB, the face needs 80 px of it. */
+export const MAX_COMMAND_PHOTO_BYTES = 1_048_576;
+export const MAX_COMMAND_PHOTOS = 5;
+const personId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, "_", "." or "-", starting with a letter or digit')
+  .describe("The person's id, e.g. the student number; the centre's key for the person.");
+const centreActor = z.string().trim().min(1).max(80).optional().describe('Who at the centre asks; the audit records `centre:<by>` (or `centre`).');
+
+export const enrollArgsSchema = z
+  .object({
+    id: personId,
+    list: z.string().regex(LIST_PATTERN, 'expected "students" or "keypersons:<category>"').describe('students, or keypersons:<category>.'),
+    name: z.string().min(1).max(100),
+    class: z.string().max(100).optional().describe('Class and grade, e.g. 三年级二班.'),
+    school: z.string().max(200).optional(),
+    consent: z.string().min(1).max(200).describe('Reference of the consent or authorization the enrollment rests on.'),
+    photos: z
+      .array(z.string().min(1).max(base64Length(MAX_COMMAND_PHOTO_BYTES), `a photo may have at most ${String(MAX_COMMAND_PHOTO_BYTES / 1_048_576)} MiB (${String(base64Length(MAX_COMMAND_PHOTO_BYTES))} base64 characters)`))
+      .min(1)
+      .max(MAX_COMMAND_PHOTOS)
+      .describe(`1-${String(MAX_COMMAND_PHOTOS)} base64 JPEG photos of the person, at most 1 MiB each; each must show exactly one face, at least 80 px wide and sharp.`),
+    by: centreActor,
+  })
+  .strict()
+  .describe('Arguments of cmd/enroll.');
+export const unenrollArgsSchema = z.object({ id: personId, by: centreActor }).strict().describe('Arguments of cmd/unenroll.');
+
 /** Each JSON payload with its schema file name under docs/schemas/. */
 export const PAYLOAD_SCHEMAS = {
   'alert.v2': alertPayloadSchema,
@@ -129,4 +204,6 @@ export const PAYLOAD_SCHEMAS = {
   'cmd-ping.args.v1': pingArgsSchema,
   'cmd-snapshot.args.v1': snapshotArgsSchema,
   'cmd-config.reload.args.v1': configReloadArgsSchema,
+  'cmd-enroll.args.v1': enrollArgsSchema,
+  'cmd-unenroll.args.v1': unenrollArgsSchema,
 } as const;

@@ -66,6 +66,15 @@ export function specOf(relative: string): TopicSpec {
   throw new HuxiaoError('MQTT_TOPIC', `topic "${relative}" is not in the uplink topic layout`);
 }
 
+/** Checks a JSON payload against its topic's schema: once, just before it leaves the gateway. */
+export function validated(relative: string, payload: unknown): unknown {
+  const spec = specOf(relative);
+  if (spec.payload === 'jpeg') throw new HuxiaoError('PAYLOAD_INVALID', `${relative}: carries a JPEG, not JSON`);
+  const result = spec.payload.safeParse(payload);
+  if (!result.success) throw new HuxiaoError('PAYLOAD_INVALID', `${relative}: ${result.error.message}`);
+  return result.data;
+}
+
 /** Full topic for publishing: prefix + gateway + relative, checked against the layout. */
 export function outboundTopic(root: string, relative: string): string {
   const spec = specOf(relative);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Alert } from '../store/alert.js';
 import type { MqttConfig } from '../config/mqtt.js';
-import { HuxiaoError } from '../errors.js';
+import type { PersonDirectory } from '../identity/matcher.js';
 import { moduleLogger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
@@ -20,7 +20,7 @@ import {
   type TelemetryInput,
 } from './payloads.js';
 import { loadPublicKey } from './signing.js';
-import { checkResponseTopic, outboundTopic, QOS, specOf, topic, topicRoot } from './topics.js';
+import { checkResponseTopic, outboundTopic, QOS, specOf, topic, topicRoot, validated } from './topics.js';
 
 export interface UplinkContext {
   readonly store: Store;
@@ -40,6 +40,11 @@ export interface UplinkContext {
   /** Reloads the config, for cmd/config.reload; the result goes into the reply. */
   readonly reloadConfig?: () => Promise<unknown>;
   readonly clock?: () => number;
+  /**
+   * Names of gallery persons, added to alert payloads of lists whose config shares them when they are sent (the
+   * outbox holds person ids only); without it payloads carry person ids only.
+   */
+  readonly directory?: PersonDirectory;
 }
 
 const log = moduleLogger('uplink');
@@ -88,7 +93,7 @@ export class Uplink {
     this.#registerBuiltins(router);
     for (const [name, handler] of this.#extraCommands) router.register(name, handler);
     this.#router = router;
-    const drain = new OutboxDrain({ store, root: this.root, snapshotsDir: this.context.snapshotsDir, window: config.inflightWindow, clock });
+    const drain = new OutboxDrain({ store, root: this.root, snapshotsDir: this.context.snapshotsDir, window: config.inflightWindow, clock, ...(this.context.directory === undefined ? {} : { directory: this.context.directory }) });
     this.#drain = drain;
 
     const client = mqtt.connect(config.url, connectOptions(config, { clientId: `huxiao-${gatewayId}`, will: { topic: outboundTopic(this.root, topic.status()), payload: this.#statusPayload('offline') } }));
@@ -229,15 +234,6 @@ export class Uplink {
   get #clock(): () => number {
     return this.context.clock ?? Date.now;
   }
-}
-
-/** Checks a JSON payload against its topic's schema before it leaves the gateway. */
-function validated(relative: string, payload: unknown): unknown {
-  const spec = specOf(relative);
-  if (spec.payload === 'jpeg') return payload;
-  const result = spec.payload.safeParse(payload);
-  if (!result.success) throw new HuxiaoError('PAYLOAD_INVALID', `${relative}: ${result.error.message}`);
-  return result.data;
 }
 
 function summary(alert: Alert): { id: string; seq: number; state: Alert['state'] } {

@@ -8,6 +8,8 @@ export interface GatedTrack {
   readonly state: string;
   readonly firstSeenAt: number;
   readonly box: Box;
+  /** Has not moved for a while: looked at every `stationarySeconds` instead of every `redetectSeconds`. */
+  readonly stationary: boolean;
 }
 
 /** Why the detector runs (or not) on a frame. */
@@ -20,6 +22,8 @@ export interface GatePlan {
   readonly reason: GateReason;
   /** Fraction of the picture that changed (after the lighting guard). */
   readonly changed: number;
+  /** Where the picture moved (the union of changed cells), when it did. */
+  readonly motion?: Box;
 }
 
 /** Side of the square cells changed pixels are grouped in; a lone changed pixel is noise, a cell of them is motion. */
@@ -34,7 +38,8 @@ const FULL_FRAME = 0.6;
  * Decides per frame whether and where the detector runs: a running-average background of a small grey copy of the
  * picture, a per-pixel threshold, cells of changed pixels with a minimum total area, and a lighting guard that
  * relearns the background when most of the picture changes at once (and compensates a uniform brightness shift).
- * Tracks not looked at for `redetectSeconds` are searched anyway, so a person standing still stays tracked.
+ * Tracks not looked at for `redetectSeconds` (stationary ones: `stationarySeconds`) are searched anyway, so a person
+ * standing still stays tracked. A plan is a proposal: the caller says with `ran()` when the detector did run on it.
  */
 export class MotionGate {
   readonly #config: MotionConfig;
@@ -53,33 +58,40 @@ export class MotionGate {
     const background = this.#background;
     if (background === undefined || background.length !== grey.length) {
       this.#background = Float32Array.from(grey);
-      return this.#looked({ run: true, reason: 'first', changed: 1 }, tracks, ts);
+      return { run: true, reason: 'first', changed: 1 };
     }
     const { cells, changedFraction } = this.#changedCells(grey, background);
     this.#learn(grey, background);
     if (changedFraction > this.#config.lightingFraction) {
       background.set(grey);
-      return this.#looked({ run: true, reason: 'lighting', changed: changedFraction }, tracks, ts);
+      return { run: true, reason: 'lighting', changed: changedFraction };
     }
 
     const redetectMs = this.#config.redetectSeconds * 1000;
-    const due = tracks.filter((t) => t.state === 'tentative' || ts - (this.#lookedAt.get(t.id) ?? t.firstSeenAt) >= redetectMs);
-    const moving = changedFraction >= this.#config.minArea;
-    if (!moving && due.length === 0) return { run: false, reason: 'still', changed: changedFraction };
+    const stationaryMs = this.#config.stationarySeconds * 1000;
+    const due = tracks.filter((t) => t.state === 'tentative' || ts - (this.#lookedAt.get(t.id) ?? t.firstSeenAt) >= (t.stationary ? stationaryMs : redetectMs));
+    const motion = changedFraction >= this.#config.minArea ? unionBox(cells) : undefined;
+    if (motion === undefined && due.length === 0) return { run: false, reason: 'still', changed: changedFraction };
 
-    const region = unionBox([...(moving ? cells : []), ...due.map((t) => t.box)]);
+    const region = unionBox([...(motion === undefined ? [] : [motion]), ...due.map((t) => t.box)]);
     const roi = region === undefined ? undefined : this.#grow(region, tracks, image);
-    return this.#looked({ run: true, reason: moving ? 'motion' : 'redetect', changed: changedFraction, ...(roi === undefined ? {} : { roi }) }, tracks, ts);
+    return {
+      run: true,
+      reason: motion === undefined ? 'redetect' : 'motion',
+      changed: changedFraction,
+      ...(roi === undefined ? {} : { roi }),
+      ...(motion === undefined ? {} : { motion }),
+    };
+  }
+
+  /** The detector ran on `plan`: every track in its region counts as looked at now. */
+  ran(plan: GatePlan, tracks: readonly GatedTrack[], ts: number): void {
+    for (const t of tracks) if (plan.roi === undefined || centreIn(plan.roi, t.box)) this.#lookedAt.set(t.id, ts);
   }
 
   /** Forget track ids the tracker dropped. */
   forget(liveIds: ReadonlySet<number>): void {
     for (const id of this.#lookedAt.keys()) if (!liveIds.has(id)) this.#lookedAt.delete(id);
-  }
-
-  #looked(plan: GatePlan, tracks: readonly GatedTrack[], ts: number): GatePlan {
-    for (const t of tracks) if (plan.roi === undefined || centreIn(plan.roi, t.box)) this.#lookedAt.set(t.id, ts);
-    return plan;
   }
 
   /** Grows the region by a margin, takes in every track it touches, and gives up cropping when it is most of the frame. */

@@ -5,6 +5,7 @@ import { Detector } from './detector.js';
 import { FaceDetector } from './face-detector.js';
 import { FaceEmbedder } from './face-embedder.js';
 import type { InferenceSample, QueueStats } from './inference-queue.js';
+import { InferenceScheduler } from './inference-scheduler.js';
 import { DEFAULT_MODELS_DIR, manifestFile, MODEL_ROLES, readManifest, type Manifest, type ModelEntry, type ModelPrecision, type ModelRole } from './manifest.js';
 import type { ModelSession } from './model-session.js';
 import type { Medians, PrecisionReason, PrecisionSetting } from './precision-choice.js';
@@ -22,6 +23,11 @@ export interface VisionRuntimeOptions {
   readonly stateDir?: string;
   /** Time budget of the auto measurement (tests shorten it). */
   readonly measure?: MeasureOptions;
+  /**
+   * Share the models' time among cameras within `config.budget` (the gateway). Without it the scheduler admits every
+   * run the rules ask for: a replay's results must not depend on how fast the machine is.
+   */
+  readonly budgeted?: boolean;
 }
 
 export interface ModelHealth {
@@ -56,9 +62,12 @@ export class VisionRuntime {
   #faceDetector: FaceDetector | undefined;
   #faceEmbedder: FaceEmbedder | undefined;
   readonly #log = moduleLogger('vision');
+  /** The one scheduler every camera's model runs are asked of; it learns each model's cost from the runs here. */
+  readonly scheduler: InferenceScheduler;
 
   constructor(options: VisionRuntimeOptions) {
     this.#options = options;
+    this.scheduler = new InferenceScheduler(options.budgeted === true ? { budgetMsPerSecond: options.config.budget * 1000 } : {});
   }
 
   get detector(): Detector | undefined {
@@ -158,6 +167,7 @@ export class VisionRuntime {
   }
 
   #observed(model: string, sample: InferenceSample): void {
+    for (const [role, session] of this.#sessions) if (session.entry.name === model) this.scheduler.observe(role, sample.runMs);
     for (const listener of this.#inferenceListeners) {
       try {
         listener({ model, ...sample });

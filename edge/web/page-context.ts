@@ -2,6 +2,7 @@ import type { Actions } from '../actions/actions.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { CameraWorker } from '../camera-worker.js';
 import type { WebConfig } from '../config/web.js';
+import type { GalleryService } from '../gallery/gallery-service.js';
 import type { Retention } from '../store/retention.js';
 import type { Store } from '../store/store.js';
 import type { Uplink } from '../uplink/uplink.js';
@@ -15,6 +16,8 @@ export interface PageRuntime {
   readonly alerts: AlertService;
   readonly actions: Actions;
   readonly vision: VisionRuntime;
+  /** The gallery and enrollment; its gallery is undefined when it did not start (no key). */
+  readonly gallery: GalleryService;
   /** Undefined without an mqtt section. */
   readonly uplink: Uplink | undefined;
   cameras(): readonly CameraWorker[];

@@ -9,3 +9,12 @@ export async function waitFor(what: string, check: () => boolean, limitMs = 60_0
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** `waitFor` for a check that has to ask something asynchronously (an HTTP endpoint, a file read). */
+export async function waitForAsync(what: string, check: () => Promise<boolean>, limitMs = 60_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${String(limitMs)} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -112,4 +112,32 @@ rules:
     // In the zone from frame 21 (the intrusion decides at 23), for 0.5 s: the dwell decides at frame 26.
     assert.deepEqual(hits, ['enter-right@23', 'stay-right@26']);
   });
+
+  it('re-checks a person standing still every stationarySeconds, not every second, under one track id', async () => {
+    const camera = config.cameras[0];
+    assert.ok(camera);
+    const standing = { x1: 200, y1: 80, x2: 230, y2: 200 };
+    const detector = new PaintedDetector();
+    const calls: number[] = [];
+    const counted: ObjectDetector = { detect: (image, options) => { calls.push(ts); return detector.detect(image, options); } };
+    const perception = new Perception({ camera, rules: config.rules, detector: counted, timezone: 'UTC' });
+    perception.start();
+    const data = Buffer.alloc(W * H * 3, 70);
+    for (let y = standing.y1; y < standing.y2; y++) data.fill(220, (y * W + standing.x1) * 3, (y * W + standing.x2) * 3);
+    let ts = 0;
+    const reasons = new Set<string>();
+    const ids = new Set<number>();
+    for (let i = 0; i < 300; i++) {
+      ts = i * 100;
+      const result = await perception.process({ camera: 'cam', seq: i, ts, width: W, height: H, data, retain: () => undefined, release: () => undefined });
+      reasons.add(result.reason);
+      for (const t of result.tracks) ids.add(t.id);
+    }
+    perception.stop();
+    // Three runs confirm the track, one a second until it is stationary (3 s after it was first seen), then one every
+    // 10 s counted from the last look (2.2 s).
+    assert.deepEqual(calls, [0, 100, 200, 1200, 2200, 12200, 22200]);
+    assert.deepEqual([...ids], [1]);
+    assert.ok(reasons.has('stationary'), [...reasons].join(', '));
+  });
 });

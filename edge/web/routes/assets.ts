@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { STYLE } from '../style.js';
 
 /** The page's browser modules, compiled by tsc from edge/web/assets/ next to this file's directory. */
-const MODULES = new Set(['common', 'cameras', 'live', 'zones', 'alerts', 'speaker']);
+const MODULES = new Set(['common', 'cameras', 'live', 'zones', 'alerts', 'speaker', 'gallery']);
 const MODULES_DIR = fileURLToPath(new URL('../assets/', import.meta.url));
 
 /**

@@ -15,7 +15,7 @@ import { tempDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait.js';
 import { Centre } from '../uplink/centre.js';
 
-const ALL_PHASES = ['storage', 'uplink', 'alerts', 'actions', 'vision', 'cameras', 'operations'];
+const ALL_PHASES = ['storage', 'uplink', 'gallery', 'alerts', 'actions', 'vision', 'cameras', 'operations'];
 
 /**
  * `huxiao run` as its own process: start-up as phases undone in reverse when one fails or SIGTERM comes, and SIGHUP
@@ -137,8 +137,8 @@ ${extra}`,
       assert.equal(await gateway.exited, 0, gateway.text().join('\n'));
       assert.deepEqual(gateway.text(), []);
       assert.deepEqual(lines(gateway, 'start-up interrupted; stopping the phases already started').map((line) => line.phase), ['vision']);
-      assert.deepEqual(stopped(gateway), [{ stopped: ['vision', 'actions', 'alerts', 'uplink', 'storage'], failed: [] }]);
-      assert.deepEqual(lines(gateway, 'starting phase').map((line) => line.phase), ['storage', 'uplink', 'alerts', 'actions', 'vision']);
+      assert.deepEqual(stopped(gateway), [{ stopped: ['vision', 'actions', 'alerts', 'gallery', 'uplink', 'storage'], failed: [] }]);
+      assert.deepEqual(lines(gateway, 'starting phase').map((line) => line.phase), ['storage', 'uplink', 'gallery', 'alerts', 'actions', 'vision']);
       // The model being read when the signal came finishes loading; no other starts after it.
       const signalled = gateway.logs().findIndex((line) => line.msg === 'stop signal received');
       assert.deepEqual(gateway.logs().slice(signalled).filter((line) => line.msg === 'model loaded').map((line) => line.model), [detector.name]);

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { identitySchema } from '../../../edge/config/identity.js';
 import { loadConfig } from '../../../edge/config/load.js';
 import { Controller } from '../../../edge/controller.js';
+import type { Gallery } from '../../../edge/gallery/gallery.js';
 import { GalleryIdentity } from '../../../edge/gallery/gallery-identity.js';
 import { similarityScore } from '../../../edge/identity/score.js';
 import { cosine } from '../../../edge/vision/face-embedder.js';
@@ -57,6 +58,16 @@ describe('the gallery as the live pipeline uses it (GalleryIdentity over the enc
     assert.notEqual(identity.match(li.probe)?.personId, 'S2');
   });
 
+  it('follows a gallery that opens later (GalleryService: an empty gallery opens at the first enrollment)', () => {
+    const service: { gallery: Gallery | undefined } = { gallery: undefined };
+    const identity = new GalleryIdentity(service, identitySchema.parse({}));
+    assert.equal(identity.match(zhang.probe), undefined);
+    assert.equal(identity.names('S1'), undefined);
+    service.gallery = open.gallery;
+    assert.equal(identity.match(zhang.probe)?.personId, 'S1');
+    assert.deepEqual(identity.names('S1'), { name: '张三', class: undefined });
+  });
+
   it('matches nobody and names nobody while the gallery is not open', () => {
     mkdirSync(join(dir.path, 'closed'));
     const closed = openGallery(join(dir.path, 'closed'));
@@ -69,7 +80,7 @@ describe('the gallery as the live pipeline uses it (GalleryIdentity over the enc
   });
 });
 
-describe('the controller opens the gallery only when a rule needs identities', () => {
+describe('the gallery phase with and without identity rules', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
 
   before(async () => {
@@ -99,26 +110,30 @@ describe('the controller opens the gallery only when a rule needs identities', (
     return { configPath, keyFile };
   }
 
-  it('without identity rules: no gallery phase, no key file, no face models', async () => {
+  it('without identity rules: the gallery phase runs for enrollment, but an empty gallery writes no key; no face models', async () => {
     const { configPath, keyFile } = configFile('plain', '{ id: in, type: intrusion, camera: pond, zone: bank }');
     const controller = new Controller({ config: loadConfig(configPath), configPath });
     await controller.start();
     try {
-      assert.equal(controller.gallery, undefined);
+      assert.equal(controller.gallery.gallery, undefined);
       assert.equal(existsSync(keyFile), false);
       assert.deepEqual(controller.vision.health().map((h) => h.role), ['detector']);
     } finally {
       const report = await controller.stop();
-      assert.equal(report.stopped.includes('gallery'), false, report.stopped.join(', '));
+      assert.equal(report.stopped.includes('gallery'), true, report.stopped.join(', '));
     }
   });
 
-  it('with a fence rule that identifies: the gallery phase opens it (key created) before the alerts, and the face models load', async () => {
+  it('with a fence rule that identifies: the face models load; an empty gallery opens (and creates its key) only at the first enrollment', async () => {
     const { configPath, keyFile } = configFile('fence', '{ id: fence, type: intrusion, camera: pond, zone: bank, identify: true }');
     const controller = new Controller({ config: loadConfig(configPath), configPath });
     await controller.start();
     try {
-      assert.equal(controller.gallery?.started, true);
+      assert.equal(controller.gallery.gallery, undefined);
+      assert.equal(existsSync(keyFile), false);
+      assert.equal(controller.gallery.enrollment().gallery.started, true);
+      const service = controller.gallery;
+      assert.equal(service.gallery?.started, true, 'the service keeps the gallery the enrollment opened');
       assert.equal(existsSync(keyFile), true);
       assert.deepEqual(controller.vision.health().map((h) => [h.role, h.state]), [['detector', 'ready'], ['face-detector', 'ready'], ['face-embedder', 'ready']]);
     } finally {

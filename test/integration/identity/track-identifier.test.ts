@@ -22,7 +22,7 @@ const PAN = { width: 400, height: 382, panPx: 194, seconds: 8 } as const;
 const T0 = 1_000_000;
 
 function track(id: number, box: Box): Track {
-  return { id, label: 'person', classId: 0, score: 0.9, box, state: 'confirmed', firstSeenAt: T0, lastSeenAt: T0, hits: 5, matched: true };
+  return { id, label: 'person', classId: 0, score: 0.9, box, state: 'confirmed', firstSeenAt: T0, lastSeenAt: T0, hits: 5, matched: true, stationary: false };
 }
 
 describe('track identification: views, stability, verification, forgetting (real models, frames of a pan over bbt3)', () => {

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { PlaybackEvent } from '../../../edge/actions/player.js';
 import { parseConfig } from '../../../edge/config/load.js';
 import { Controller } from '../../../edge/controller.js';
+import { DETECT_REASONS } from '../../../edge/perception.js';
 import { RULE_TYPES, SEVERITIES } from '../../../edge/config/rule-vocabulary.js';
 import type { RuleHit } from '../../../edge/rules/hit.js';
 import { footageMp4 } from '../../helpers/footage.js';
@@ -90,6 +91,14 @@ describe('/metrics and /healthz of a running gateway', { timeout: 180_000 }, () 
     const completed = sampleValue(second, 'huxiao_inference_runs_total', { model: detector, outcome: 'completed' }) ?? 0;
     assert.ok(runs > 0 && histogramCount > 0, `detector runs ${String(runs)}, histogram count ${String(histogramCount)}`);
     assert.ok(histogramCount <= completed, 'the histogram saw runs the session counted');
+    // The scheduler's view: people walk over the whole-picture intrusion zone, so the rules want every frame.
+    assert.equal(sampleValue(second, 'huxiao_camera_detect_wanted_hz', { camera: 'gate' }), 5);
+    assert.ok((sampleValue(second, 'huxiao_camera_detect_hz', { camera: 'gate' }) ?? 0) > 0);
+    assert.ok([0, 1].includes(sampleValue(second, 'huxiao_camera_detect_below_need', { camera: 'gate' }) ?? -1));
+    const processed = sampleValue(second, 'huxiao_camera_frames_processed_total', { camera: 'gate' }) ?? 0;
+    const decided = second.filter((sample) => sample.name === 'huxiao_camera_detect_decisions_total' && sample.labels.camera === 'gate').reduce((sum, sample) => sum + sample.value, 0);
+    assert.ok(Math.abs(decided - processed) <= 2, `frames by reason ${String(decided)}, processed ${String(processed)}`);
+    assert.ok((sampleValue(second, 'huxiao_camera_detect_decisions_total', { camera: 'gate', reason: 'zone-activity' }) ?? 0) > 0);
     assert.equal(sampleValue(second, 'huxiao_inference_run_seconds_bucket', { model: detector, le: '+Inf' }), histogramCount);
     assert.equal(sampleValue(second, 'huxiao_model_loaded', { role: 'detector', model: detector }), 1);
     assert.equal(sampleValue(second, 'huxiao_health', { probe: 'ready' }), 1);
@@ -145,7 +154,7 @@ describe('/metrics and /healthz of a running gateway', { timeout: 180_000 }, () 
       priority: (value) => ['normal', 'high', 'emergency'].includes(value),
       outcome: (value) => ['completed', 'failed', 'preempted', 'cancelled', 'dropped'].includes(value),
       state: () => true,
-      reason: (value) => ['pool', 'superseded'].includes(value),
+      reason: (value) => ['pool', 'superseded', ...DETECT_REASONS].includes(value),
       part: (value) => ['database', 'snapshots'].includes(value),
       probe: (value) => ['live', 'ready'].includes(value),
       le: (value) => value === '+Inf' || Number.isFinite(Number(value)),

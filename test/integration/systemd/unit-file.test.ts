@@ -35,7 +35,7 @@ describe('systemd/huxiao-edge.service', () => {
     dir = await tempDir('unit');
     copy = (text) => {
       const path = join(dir.path, 'huxiao-edge.service');
-      writeFileSync(path, text.replaceAll('/usr/bin/node ', `${process.execPath} `));
+      writeFileSync(path, text.replaceAll('/opt/huxiao-edge/node/bin/node ', `${process.execPath} `));
       return path;
     };
   });
@@ -67,5 +67,13 @@ describe('systemd/huxiao-edge.service', () => {
     assert.deepEqual(kept.filter((name) => !passed.includes(name)), []);
     const exposure = Number(/Overall exposure level for huxiao-edge\.service: (\d+\.\d)/.exec(security.output)?.[1]);
     assert.ok(exposure <= 4, `exposure ${String(exposure)}: ${security.output.split('\n').at(-2) ?? ''}`);
+  });
+
+  it('runs the Node.js install.sh installs, and lets the zone editor save /etc/huxiao/config.yaml while the secrets stay read-only', () => {
+    for (const key of ['ExecStartPre', 'ExecStart']) assert.match(directive(key)[0] ?? '', /^\/opt\/huxiao-edge\/node\/bin\/node \/opt\/huxiao-edge\/dist\/edge\/cli\/main\.js /, key);
+    assert.deepEqual(directive('ReadWritePaths'), ['/etc/huxiao /var/lib/huxiao']);
+    assert.deepEqual(directive('ReadOnlyPaths'), ['-/etc/huxiao/secrets']);
+    // install.sh's mode for /etc/huxiao; systemd warns at every start when an existing configuration directory differs.
+    assert.deepEqual(directive('ConfigurationDirectoryMode'), ['1770']);
   });
 });

@@ -8,6 +8,7 @@ import { mqttSchema } from '../../../edge/config/mqtt.js';
 import type { RgbImage } from '../../../edge/ingest/frame.js';
 import { Store } from '../../../edge/store/store.js';
 import { signedText } from '../../../edge/uplink/signing.js';
+import { topic } from '../../../edge/uplink/topics.js';
 import { Uplink } from '../../../edge/uplink/uplink.js';
 import { vtestFrames } from '../../helpers/frames.js';
 import { startMosquitto, type TestBroker } from '../../helpers/mosquitto.js';
@@ -109,7 +110,7 @@ describe('Uplink against mosquitto (TLS, client certificate, password, signed co
     const received = centre.json<{ id: string }>('/alerts');
     for (const alert of received) assert.deepEqual(schemaErrors('alert.v2', alert), []);
     assert.deepEqual(received.map((alert) => alert.id), [withPicture.id, plain.id]);
-    assert.deepEqual(received[0], { schema: 2, ...withPicture });
+    assert.deepEqual(received[0], { schema: 2, ...withPicture, snapshot: { topic: topic.alertSnapshot(withPicture.id), cropTopic: topic.alertCrop(withPicture.id) } });
 
     const picture = centre.received.find((m) => m.topic === `${ROOT}/alerts/${withPicture.id}/snapshot`);
     assert.ok(picture);

@@ -14,6 +14,7 @@ import { writePasswordFile } from '../../../edge/web/password.js';
 import { artifactPath, launchBrowser, type Browser } from '../../helpers/browser.js';
 import { captureLogs } from '../../helpers/logs.js';
 import type { RgbImage } from '../../../edge/ingest/frame.js';
+import { groupPhotoPath, portraitPath } from '../../helpers/face-set.js';
 import { decodeJpeg, meanAbsDiff } from '../../helpers/pictures.js';
 import { freePort } from '../../helpers/ports.js';
 import { startRtspServer } from '../../helpers/rtsp-server.js';
@@ -25,7 +26,7 @@ const PASSWORD = 'correct horse battery';
 const USER = '李老师';
 
 /** The config as an installer left it, comments and all; the editor must keep them. */
-function configText(options: { url: string; store: string; audio: string; device: string; port: number; passwordFile: string }): string {
+function configText(options: { url: string; store: string; audio: string; device: string; port: number; passwordFile: string; keyFile: string }): string {
   return `# Gateway at the plaza, for the local page test.
 version: 1
 gateway: { id: gw-page, timezone: UTC }
@@ -45,6 +46,7 @@ rules:
 storage: { dir: ${JSON.stringify(options.store)} }
 audio: { device: ${JSON.stringify(options.device)}, chime: { enabled: false }, cache: { dir: ${JSON.stringify(options.audio)} } }
 web: { host: 127.0.0.1, port: ${String(options.port)}, passwordFile: ${JSON.stringify(options.passwordFile)} }
+identity: { keyFile: ${JSON.stringify(options.keyFile)} }
 `;
 }
 
@@ -123,7 +125,7 @@ describe('the local page in a real browser', { timeout: 300_000 }, () => {
     await writePasswordFile(passwordFile, PASSWORD);
     const sink = soundSink(tmp.path, 'speaker');
     configPath = join(tmp.path, 'config.yaml');
-    writeFileSync(configPath, configText({ url: camera.url(), store: join(tmp.path, 'store'), audio: join(tmp.path, 'audio'), device: sink.device, port, passwordFile }), { mode: 0o640 });
+    writeFileSync(configPath, configText({ url: camera.url(), store: join(tmp.path, 'store'), audio: join(tmp.path, 'audio'), device: sink.device, port, passwordFile, keyFile: join(tmp.path, 'gallery.key') }), { mode: 0o640 });
     controller = new Controller({
       config: loadConfig(configPath),
       configPath,
@@ -203,8 +205,46 @@ describe('the local page in a real browser', { timeout: 300_000 }, () => {
     await shot(page, 'live');
     await page.goto(`${base}/gallery`);
     await waitFor('the live encoder to stop once the viewer left', () => liveEncoders().length === 0, 15_000);
-    assert.match((await page.textContent('main')) ?? '', /not available in this version/);
+    assert.match((await page.textContent('#gallery-count')) ?? '', /0 persons enrolled/);
     await shot(page, 'gallery');
+  });
+
+  it('enrolls a face photo on the gallery page, shows why a group photo is refused, and removes the person', async () => {
+    await page.goto(`${base}/gallery`);
+    await page.fill('form#enroll input[name=name]', '王芳');
+    await page.fill('form#enroll input[name=class]', '三年级二班');
+    await page.fill('form#enroll input[name=id]', 'S2025010');
+    await page.fill('form#enroll input[name=consent]', '监护人同意书-S2025010');
+    await page.setInputFiles('form#enroll input[name=photo]', groupPhotoPath('bbt1.jpg'));
+    await page.click('form#enroll button[type=submit]');
+    await page.waitForSelector('#enroll-problem:not([hidden])');
+    assert.match((await page.textContent('#enroll-problem')) ?? '', /^the photo: 4 faces found, \d+, \d+, \d+ and \d+ px wide; the photo must show one person$/);
+    await shot(page, 'gallery-refused');
+    assert.deepEqual(controller.gallery.records(), [], 'nothing stored');
+    assert.equal(controller.store.audit.recent(20).find((row) => row.command === 'web.enroll')?.code, 'FACE_PHOTO');
+
+    await page.setInputFiles('form#enroll input[name=photo]', portraitPath('penny', 1));
+    await page.click('form#enroll button[type=submit]');
+    await page.waitForURL(`${base}/gallery?enrolled=S2025010`);
+    assert.match((await page.textContent('#gallery-count')) ?? '', /1 person enrolled/);
+    assert.equal(await page.textContent('#persons tr[data-person="S2025010"] td:nth-child(4)'), `web:${USER}`);
+    assert.doesNotMatch((await page.textContent('main')) ?? '', /王芳/, 'the list shows no names');
+    await shot(page, 'gallery-enrolled');
+    assert.equal(controller.gallery.gallery?.person('S2025010').name, '王芳');
+    const enrolled = controller.store.audit.recent(20).find((row) => row.command === 'gallery.enroll');
+    assert.deepEqual([enrolled?.subject, enrolled?.actor], ['S2025010', `web:${USER}`]);
+    const session = (await browser.context.cookies()).find((c) => c.name === 'huxiao_session')?.value ?? '';
+    assert.equal((await fetch(`${base}/api/gallery/persons/S2025010`, { method: 'DELETE', headers: { cookie: `huxiao_session=${session}` } })).status, 403, 'no removal without the CSRF token');
+
+    await page.click('#persons button[data-remove="S2025010"]');
+    await page.waitForURL(`${base}/gallery?removed=S2025010`);
+    assert.match((await page.textContent('#gallery-count')) ?? '', /0 persons enrolled/);
+    assert.equal(await page.locator('#persons').count(), 0);
+    await shot(page, 'gallery-removed');
+    assert.deepEqual(controller.gallery.records(), []);
+    const removed = controller.store.audit.recent(20).find((row) => row.command === 'gallery.remove');
+    assert.deepEqual([removed?.subject, removed?.actor], ['S2025010', `web:${USER}`]);
+    assert.equal(controller.store.audit.recent(20).find((row) => row.command === 'web.unenroll')?.detail, `by web:${USER}: person S2025010 (list students)`);
   });
 
   it('refuses a zone with two corners, listing the problem, and leaves the file as it was', async () => {

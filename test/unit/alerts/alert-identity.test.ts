@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
@@ -6,7 +7,9 @@ import type { AlertEvent } from '../../../edge/store/alert.js';
 import { AlertService } from '../../../edge/alerts/alert-service.js';
 import type { PersonDirectory, PersonNames } from '../../../edge/identity/matcher.js';
 import type { Identity } from '../../../edge/rules/hit.js';
+import { LANES } from '../../../edge/store/outbox.js';
 import { Store } from '../../../edge/store/store.js';
+import { wireMessage } from '../../../edge/uplink/outbox-messages.js';
 import { schemaErrors } from '../../helpers/payload-schemas.js';
 import { ALERTS_CONFIG, ruleHit } from '../../helpers/rule-hits.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -14,7 +17,7 @@ import { tempDir } from '../../helpers/tmp.js';
 const ZHANG: Identity = { personId: 's-0042', list: 'students', score: 93.4 };
 const KEY: Identity = { personId: 'k-0007', list: 'keypersons:theft', score: 96.1 };
 
-/** The gallery's directory as the alerts see it: students' names are shared with the centre, key persons' are not. */
+/** The gallery's directory as the uplink sees it: students' names are shared with the centre, key persons' are not. */
 const directory: PersonDirectory = {
   names: (personId): PersonNames | undefined =>
     ({ 's-0042': { name: '张三', class: '三年级二班' }, 'k-0007': { name: '李四', class: undefined } } as Record<string, PersonNames>)[personId],
@@ -32,7 +35,7 @@ describe('alerts with an identity', () => {
     dir = await tempDir('alert-identity');
     store = new Store({ path: join(dir.path, 'huxiao.db'), clock: () => now });
     store.start();
-    service = new AlertService({ store, gatewayId: 'gw-1', config: ALERTS_CONFIG, snapshotsDir: join(dir.path, 'snapshots'), clock: () => now, directory });
+    service = new AlertService({ store, gatewayId: 'gw-1', config: ALERTS_CONFIG, snapshotsDir: join(dir.path, 'snapshots'), clock: () => now });
     service.start();
     events = [];
     service.onEvent((event) => events.push(event));
@@ -44,19 +47,30 @@ describe('alerts with an identity', () => {
     await dir.remove();
   });
 
-  /** What another reader of the database file sees: the identity column and the outbox payloads, by topic. */
-  function onDisk(): { identity: (string | null)[]; outbox: { topic: string; payload: Record<string, unknown> }[] } {
+  /**
+   * What another reader of the database file sees: the identity column and the outbox rows; and the payloads the
+   * uplink builds from those rows when it sends them (with `names`, or without a directory: null), by topic.
+   */
+  function onDisk(names: PersonDirectory | null = directory): { identity: (string | null)[]; rows: string[]; outbox: { topic: string; payload: Record<string, unknown> }[] } {
     const db = new BetterSqlite3(join(dir.path, 'huxiao.db'), { readonly: true });
     try {
       const identity = (db.prepare('SELECT identity FROM alerts ORDER BY seq').all() as { identity: string | null }[]).map((row) => row.identity);
-      const outbox = (db.prepare('SELECT topic, payload FROM outbox ORDER BY id').all() as { topic: string; payload: Buffer }[]).map((row) => ({
-        topic: row.topic,
-        payload: JSON.parse(row.payload.toString()) as Record<string, unknown>,
-      }));
-      return { identity, outbox };
+      const rows = (db.prepare('SELECT data FROM outbox ORDER BY id').all() as { data: string }[]).map((row) => row.data);
+      const outbox = store.outbox.pending(LANES.normal, 0, 100).map((entry) => {
+        const message = wireMessage(entry.message, names ?? undefined);
+        assert.ok('json' in message);
+        return { topic: message.topic, payload: JSON.parse(message.json.toString()) as Record<string, unknown> };
+      });
+      return { identity, rows, outbox };
     } finally {
       db.close();
     }
+  }
+
+  /** The bytes of the database and its write-ahead log, as a copy of the files would carry them. */
+  function fileBytes(): Buffer {
+    const path = join(dir.path, 'huxiao.db');
+    return Buffer.concat([path, `${path}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file)));
   }
 
   it('keeps person id, list and score in the store; the payload adds name and class only for a list that shares them', () => {
@@ -66,9 +80,14 @@ describe('alerts with an identity', () => {
     assert.deepEqual(student.identity, ZHANG);
     assert.deepEqual(service.get(student.id)?.identity, ZHANG, 'read back from the store');
     assert.equal(unknown.identity, null);
-    const { identity, outbox } = onDisk();
+    const { identity, rows, outbox } = onDisk();
     assert.deepEqual(identity, [JSON.stringify(ZHANG), JSON.stringify(KEY), null], 'no name in the alert rows');
     assert.ok(!identity.some((text) => text?.includes('张三') === true || text?.includes('李四') === true));
+    assert.equal(rows.length, 3);
+    assert.ok(!rows.some((row) => row.includes('张三') || row.includes('三年级二班') || row.includes('李四')), 'no name in the outbox rows');
+    const bytes = fileBytes();
+    for (const text of ['张三', '三年级二班', '李四']) assert.equal(bytes.indexOf(Buffer.from(text, 'utf8')), -1, `${text} in the database files`);
+    assert.notEqual(bytes.indexOf(Buffer.from('s-0042', 'utf8')), -1, 'the person id is there: the search would find a name');
     const payloads = outbox.filter((entry) => entry.topic === 'alerts').map((entry) => entry.payload);
     assert.deepEqual(payloads.map((p) => p.identity), [{ ...ZHANG, name: '张三', class: '三年级二班' }, KEY, null]);
     for (const payload of payloads) assert.deepEqual(schemaErrors('alert.v2', payload), []);
@@ -86,7 +105,10 @@ describe('alerts with an identity', () => {
     assert.equal(service.get(other.id)?.identity, null, 'another track keeps none');
     assert.deepEqual(events.map((e) => [e.kind, e.alert.id, e.alert.identity]), [['updated', alert.id, ZHANG]]);
     assert.deepEqual(store.alerts.states(alert.id).map((s) => s.event), ['raised', 'identified']);
-    const state = onDisk().outbox.find((entry) => entry.topic === `alerts/${alert.id}/state`)?.payload;
+    const { rows, outbox } = onDisk();
+    assert.ok(!rows.some((row) => row.includes('张三')), 'no name in the outbox rows');
+    assert.equal(fileBytes().indexOf(Buffer.from('张三', 'utf8')), -1, 'no name in the database files');
+    const state = outbox.find((entry) => entry.topic === `alerts/${alert.id}/state`)?.payload;
     assert.ok(state);
     assert.deepEqual(schemaErrors('alert-state.v2', state), []);
     assert.deepEqual([state.event, state.identity], ['identified', { ...ZHANG, name: '张三', class: '三年级二班' }]);
@@ -106,11 +128,14 @@ describe('alerts with an identity', () => {
     assert.deepEqual(again.identity, ZHANG, 'an identity, once set, stays');
   });
 
-  it('without a directory the centre gets person ids only', async () => {
-    await service.stop();
-    service = new AlertService({ store, gatewayId: 'gw-1', config: ALERTS_CONFIG, snapshotsDir: join(dir.path, 'snapshots'), clock: () => now });
-    service.start();
+  it('without a directory the centre gets person ids only', () => {
     service.raise(ruleHit({ trackId: 1, identity: ZHANG }));
-    assert.deepEqual(onDisk().outbox.find((entry) => entry.topic === 'alerts')?.payload.identity, ZHANG);
+    assert.deepEqual(onDisk(null).outbox.find((entry) => entry.topic === 'alerts')?.payload.identity, ZHANG);
+  });
+
+  it('names are looked up when the payload is built: a person removed from the gallery meanwhile goes out with the person id only', () => {
+    service.raise(ruleHit({ trackId: 1, identity: ZHANG }));
+    const removed: PersonDirectory = { names: () => undefined, sharesNames: () => true };
+    assert.deepEqual(onDisk(removed).outbox.find((entry) => entry.topic === 'alerts')?.payload.identity, ZHANG);
   });
 });

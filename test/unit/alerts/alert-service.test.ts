@@ -8,13 +8,21 @@ import sharp from 'sharp';
 import type { AlertEvent } from '../../../edge/store/alert.js';
 import { AlertService } from '../../../edge/alerts/alert-service.js';
 import { HuxiaoError } from '../../../edge/errors.js';
-import { LANES } from '../../../edge/store/outbox.js';
+import { LANES, Outbox, type OutboxEntry } from '../../../edge/store/outbox.js';
 import type { RgbImage } from '../../../edge/ingest/frame.js';
 import { Store } from '../../../edge/store/store.js';
+import { alertPayload, wireMessage } from '../../../edge/uplink/outbox-messages.js';
 import { vtestFrames } from '../../helpers/frames.js';
 import { assertFrameWithBox, assertSamePicture, decodeJpeg, JPEG_NOISE, meanAbsDiff, region } from '../../helpers/pictures.js';
 import { ALERTS_CONFIG, ruleHit, testImage } from '../../helpers/rule-hits.js';
 import { tempDir } from '../../helpers/tmp.js';
+
+/** What the centre receives for a queued entry, as the uplink builds it. */
+function wire(entry: OutboxEntry | undefined): { topic: string; payload?: Record<string, unknown>; userProperties?: Readonly<Record<string, string>> } {
+  assert.ok(entry);
+  const message = wireMessage(entry.message);
+  return 'json' in message ? { topic: message.topic, payload: JSON.parse(message.json.toString()) as Record<string, unknown> } : { topic: message.topic, userProperties: message.userProperties };
+}
 
 describe('AlertService', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -53,13 +61,15 @@ describe('AlertService', () => {
     try {
       const row = other.prepare('SELECT id, seq, state, rule, camera, track_id FROM alerts').get() as Record<string, unknown>;
       assert.deepEqual(row, { id: alert.id, seq: 1, state: 'raised', rule: 'pond-fence', camera: 'pond-east', track_id: 7 });
-      const outbox = other.prepare('SELECT lane, topic, payload FROM outbox').all() as { lane: number; topic: string; payload: Buffer }[];
+      const reader = new Outbox(other);
+      const outbox = [LANES.emergency, LANES.normal].flatMap((lane) => reader.pending(lane, 0, 10));
       assert.equal(outbox.length, 1);
       const [entry] = outbox;
       assert.ok(entry);
-      assert.equal(entry.topic, 'alerts');
+      const { topic, payload } = wire(entry);
+      assert.equal(topic, 'alerts');
       assert.equal(entry.lane, LANES.normal);
-      const payload = JSON.parse(entry.payload.toString()) as Record<string, unknown>;
+      assert.ok(payload);
       assert.equal(payload.schema, 2);
       assert.equal(payload.id, alert.id);
       assert.equal((other.prepare('SELECT event FROM alert_states').get() as { event: string }).event, 'raised');
@@ -110,8 +120,8 @@ describe('AlertService', () => {
     assert.deepEqual(cleared.map((a) => a.id), [alert.id]);
     assert.equal(service.get(alert.id)?.clearedAt, 5000);
     assert.deepEqual(store.alerts.states(alert.id).map((s) => s.event), ['raised', 'cleared']);
-    const stateEntry = store.outbox.pending(LANES.normal, 0, 10).find((entry) => entry.topic === `alerts/${alert.id}/state`);
-    assert.equal((JSON.parse(stateEntry?.payload?.toString() ?? '{}') as { event?: string }).event, 'cleared');
+    const stateEntry = store.outbox.pending(LANES.normal, 0, 10).map(wire).find((entry) => entry.topic === `alerts/${alert.id}/state`);
+    assert.equal(stateEntry?.payload?.event, 'cleared');
     assert.deepEqual(service.clear({ kind: 'clear', rule: 'pond-fence', camera: 'pond-east', trackId: 7, at: 6000 }), [], 'already cleared');
     assert.deepEqual(events.map((event) => event.kind), ['raised', 'raised', 'cleared']);
   });
@@ -130,7 +140,7 @@ describe('AlertService', () => {
       { event: 'acknowledged', state: 'acknowledged', at: now - 1000, by: 'duty officer Li', note: 'on my way' },
       { event: 'resolved', state: 'resolved', at: now, by: 'duty officer Li', note: 'child escorted back to class' },
     ]);
-    assert.deepEqual(store.outbox.pending(LANES.normal, 0, 10).map((entry) => entry.topic), ['alerts', `alerts/${alert.id}/state`, `alerts/${alert.id}/state`]);
+    assert.deepEqual(store.outbox.pending(LANES.normal, 0, 10).map((entry) => wire(entry).topic), ['alerts', `alerts/${alert.id}/state`, `alerts/${alert.id}/state`]);
     assert.deepEqual(events.map((event) => event.kind), ['raised', 'acknowledged', 'resolved']);
   });
 
@@ -170,7 +180,7 @@ describe('AlertService', () => {
 
   it('writes the snapshot and crop as JPEG files with their sha256, and queues them after the alert', async () => {
     const alert = service.raise(ruleHit({ frame: testImage() }));
-    assert.deepEqual(alert.snapshot, { topic: `alerts/${alert.id}/snapshot`, cropTopic: `alerts/${alert.id}/crop` });
+    assert.deepEqual(alertPayload(alert).snapshot, { topic: `alerts/${alert.id}/snapshot`, cropTopic: `alerts/${alert.id}/crop` });
     await service.idle();
     const pictures = store.snapshots.forAlert(alert.id);
     assert.deepEqual(pictures.map((p) => p.kind), ['frame', 'crop']);
@@ -182,9 +192,9 @@ describe('AlertService', () => {
       assert.equal(meta.width, picture.width);
     }
     assert.deepEqual(pictures.map((p) => [p.width, p.height]), [[320, 240], [120, 205]]);
-    const entries = store.outbox.pending(LANES.normal, 0, 10);
+    const entries = store.outbox.pending(LANES.normal, 0, 10).map(wire);
     assert.deepEqual(entries.map((entry) => entry.topic), ['alerts', `alerts/${alert.id}/snapshot`, `alerts/${alert.id}/crop`]);
-    assert.equal(entries[1]?.properties?.sha256, pictures[0]?.sha256);
+    assert.equal(entries[1]?.userProperties?.sha256, pictures[0]?.sha256);
   });
 
   it('stores the deciding frame with its box drawn in red, and the box region as the crop', async () => {
@@ -215,9 +225,9 @@ describe('AlertService', () => {
       assertSamePicture(picture, own, `emergency picture of ${row.camera}`);
       assert.ok(meanAbsDiff(picture, other) > JPEG_NOISE, `the picture of ${row.camera} is not the other camera's`);
     }
-    const entries = store.outbox.pending(LANES.emergency, 0, 10).filter((entry) => entry.topic === `alerts/${alert.id}/snapshot`);
+    const entries = store.outbox.pending(LANES.emergency, 0, 10).map(wire).filter((entry) => entry.topic === `alerts/${alert.id}/snapshot`);
     assert.deepEqual(
-      new Map(entries.map((entry) => [entry.properties?.camera, entry.properties?.sha256])),
+      new Map(entries.map((entry) => [entry.userProperties?.camera, entry.userProperties?.sha256])),
       new Map(pictures.map((p) => [p.camera, p.sha256])),
       'each picture queued for the centre with its camera and hash',
     );

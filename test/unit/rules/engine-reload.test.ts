@@ -12,7 +12,7 @@ const picture = { width: 2, height: 2, data: Buffer.alloc(12) };
 
 function person(id: number, inside: boolean): Track {
   const x = inside ? 200 : 50;
-  return { id, label: 'person', classId: 0, score: 0.9, box: { x1: x - 20, y1: 100, x2: x + 20, y2: 200 }, state: 'confirmed', firstSeenAt: 0, lastSeenAt: 0, hits: 5, matched: true };
+  return { id, label: 'person', classId: 0, score: 0.9, box: { x1: x - 20, y1: 100, x2: x + 20, y2: 200 }, state: 'confirmed', firstSeenAt: 0, lastSeenAt: 0, hits: 5, matched: true, stationary: false };
 }
 
 const rules = (...input: unknown[]): RuleConfig[] => input.map((rule) => ruleSchema.parse(rule));

@@ -13,7 +13,7 @@ const picture = { width: 2, height: 2, data: Buffer.alloc(12) };
 
 /** A confirmed person track whose feet stand at (x, y). */
 function person(id: number, x: number, y: number, extra: Partial<Track> = {}): Track {
-  return { id, label: 'person', classId: 0, score: 0.9, box: { x1: x - 20, y1: y - 100, x2: x + 20, y2: y }, state: 'confirmed', firstSeenAt: 0, lastSeenAt: 0, hits: 5, matched: true, ...extra };
+  return { id, label: 'person', classId: 0, score: 0.9, box: { x1: x - 20, y1: y - 100, x2: x + 20, y2: y }, state: 'confirmed', firstSeenAt: 0, lastSeenAt: 0, hits: 5, matched: true, stationary: false, ...extra };
 }
 
 /** Runs frames at 10 fps; `at(i)` gives the tracks of frame i. */

@@ -11,7 +11,7 @@ const camera = { id: 'pond', detect: { width: 768, height: 576 }, zones: [zone],
 const picture = { width: 2, height: 2, data: Buffer.alloc(12) };
 
 function person(id: number, x: number, extra: Partial<Track> = {}): Track {
-  return { id, label: 'person', classId: 0, score: 0.9, box: { x1: x - 20, y1: 100, x2: x + 20, y2: 200 }, state: 'confirmed', firstSeenAt: 0, lastSeenAt: 0, hits: 5, matched: true, ...extra };
+  return { id, label: 'person', classId: 0, score: 0.9, box: { x1: x - 20, y1: 100, x2: x + 20, y2: 200 }, state: 'confirmed', firstSeenAt: 0, lastSeenAt: 0, hits: 5, matched: true, stationary: false, ...extra };
 }
 
 const student = (personId: string, score = 93.4): Identity => ({ personId, list: 'students', score });

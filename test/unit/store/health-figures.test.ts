@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { LANES } from '../../../edge/store/outbox.js';
 import { Store } from '../../../edge/store/store.js';
+import { insertAlert } from '../../helpers/stored-alerts.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 /** What the health check and /metrics read of the store: the write-lock probe and the age of the outbox backlog. */
@@ -46,9 +47,9 @@ describe('store figures for health and metrics', () => {
     try {
       const { outbox } = store;
       assert.equal(outbox.oldestPendingAt(LANES.normal), undefined);
-      const first = store.durable(() => outbox.enqueue({ lane: LANES.normal, topic: 'alerts', payload: '{}' }, 1000));
-      store.durable(() => outbox.enqueue({ lane: LANES.normal, topic: 'alerts', payload: '{}' }, 2000));
-      store.durable(() => outbox.enqueue({ lane: LANES.emergency, topic: 'alerts', payload: '{}' }, 3000));
+      const first = store.durable(() => outbox.enqueue(LANES.normal, { kind: 'alert', alert: insertAlert(store) }, 1000));
+      store.durable(() => outbox.enqueue(LANES.normal, { kind: 'alert', alert: insertAlert(store) }, 2000));
+      store.durable(() => outbox.enqueue(LANES.emergency, { kind: 'alert', alert: insertAlert(store) }, 3000));
       assert.deepEqual([outbox.oldestPendingAt(LANES.normal), outbox.oldestPendingAt(LANES.emergency)], [1000, 3000]);
       store.relaxed(() => { outbox.markDelivered([first], 4000); });
       assert.equal(outbox.oldestPendingAt(LANES.normal), 2000);

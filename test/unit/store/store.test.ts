@@ -7,6 +7,7 @@ import { HuxiaoError } from '../../../edge/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../edge/store/migrations.js';
 import { LANES } from '../../../edge/store/outbox.js';
 import { isDiskFull, Store } from '../../../edge/store/store.js';
+import { insertAlert } from '../../helpers/stored-alerts.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 describe('Store', () => {
@@ -39,7 +40,7 @@ describe('Store', () => {
     const path = join(dir.path, 'reopen.db');
     const first = new Store({ path });
     first.start();
-    first.durable(() => first.outbox.enqueue({ lane: LANES.normal, topic: 'alerts', payload: '{}' }, 1));
+    first.durable(() => first.outbox.enqueue(LANES.normal, { kind: 'alert', alert: insertAlert(first) }, 1));
     first.stop();
     const second = new Store({ path });
     second.start();
@@ -66,7 +67,7 @@ describe('Store', () => {
     const store = new Store({ path });
     store.start();
     store.durable(() => {
-      for (let i = 0; i < 300; i++) store.outbox.enqueue({ lane: LANES.normal, topic: 'alerts', payload: 'x'.repeat(500) }, i);
+      for (let i = 0; i < 300; i++) store.outbox.enqueue(LANES.normal, { kind: 'alert', alert: insertAlert(store, { details: { note: 'x'.repeat(500) } }) }, i);
     });
     store.stop();
     const bytes = readFileSync(path);
@@ -108,7 +109,7 @@ describe('Store', () => {
       assert.throws(
         () => {
           store.durable(() => {
-            for (let i = 0; i < 100; i++) store.outbox.enqueue({ lane: LANES.normal, topic: 'alerts', payload: 'y'.repeat(4000) }, i);
+            for (let i = 0; i < 100; i++) store.outbox.enqueue(LANES.normal, { kind: 'alert', alert: insertAlert(store, { details: { note: 'y'.repeat(4000) } }) }, i);
           });
         },
         (error: unknown) => isDiskFull(error),
@@ -123,14 +124,13 @@ describe('Store', () => {
     const store = new Store({ path: join(dir.path, 'outbox.db') });
     store.start();
     try {
-      const ids = store.durable(() => [
-        store.outbox.enqueue({ lane: LANES.normal, topic: 'alerts', payload: 'a' }, 1),
-        store.outbox.enqueue({ lane: LANES.emergency, topic: 'alerts', payload: 'b' }, 2),
-        store.outbox.enqueue({ lane: LANES.normal, topic: 'alerts', payload: 'c', properties: { sha256: 'ab' } }, 3),
-      ]);
+      const a = { kind: 'alert', alert: store.durable(() => insertAlert(store, { details: { note: 'a' } })) } as const;
+      const b = { kind: 'alert', alert: store.durable(() => insertAlert(store, { severity: 'emergency' })) } as const;
+      const c = { kind: 'snapshot', picture: { alertId: a.alert.id, kind: 'frame', camera: 'pond-east', path: 'c.jpg', sha256: 'ab' } } as const;
+      const ids = store.durable(() => [store.outbox.enqueue(LANES.normal, a, 1), store.outbox.enqueue(LANES.emergency, b, 2), store.outbox.enqueue(LANES.normal, c, 3)]);
       assert.deepEqual(store.outbox.depth(), { depth: 3, emergencyDepth: 1 });
-      assert.deepEqual(store.outbox.pending(LANES.normal, 0, 10).map((entry) => entry.payload?.toString()), ['a', 'c']);
-      assert.deepEqual(store.outbox.pending(LANES.normal, ids[0] ?? 0, 10)[0]?.properties, { sha256: 'ab' });
+      assert.deepEqual(store.outbox.pending(LANES.normal, 0, 10).map((entry) => entry.message), [a, c]);
+      assert.deepEqual(store.outbox.pending(LANES.normal, ids[0] ?? 0, 10)[0]?.message, c);
       store.relaxed(() => {
         store.outbox.markDelivered([ids[0] ?? 0, ids[1] ?? 0], 5);
       });

@@ -138,3 +138,40 @@ describe('tracker', () => {
     assert.notEqual(car?.id, 1);
   });
 });
+
+describe('tracker: stationary objects', () => {
+  /** A person standing at (300, 200) detected every 200 ms for 4 s, then not looked at (the search was elsewhere) until `untilMs`. */
+  function standThenUnlooked(tracker: Tracker, untilMs: number): { stationaryAt: number | undefined; aliveAt: number[] } {
+    let stationaryAt: number | undefined;
+    for (let ts = 0; ts <= 4000; ts += 200) {
+      const [t] = tracker.update([det(300 + (ts % 400 === 0 ? 0 : 3), 200)], ts);
+      if (t?.stationary === true) stationaryAt ??= ts;
+    }
+    const aliveAt: number[] = [];
+    for (let ts = 4200; ts <= untilMs; ts += 200) if (tracker.update([], ts, { x1: 0, y1: 0, x2: 100, y2: 100 }).length > 0) aliveAt.push(ts);
+    return { stationaryAt, aliveAt };
+  }
+
+  it('marks a track that stays in one place for 3 s stationary, and never a walker', () => {
+    assert.equal(standThenUnlooked(new Tracker(config), 4000).stationaryAt, 3000);
+    const walker = new Tracker(config);
+    for (let i = 0; i < 30; i++) assert.equal(walker.update([det(100 + i * 8, 200)], i * 200)[0]?.stationary, false);
+  });
+
+  it('keeps a stationary track it was not pointed at for holdStillMs, then the lost timeout', () => {
+    const held = standThenUnlooked(new Tracker(config, { holdStillMs: 10_000 }), 20_000);
+    // Last seen at 4 s: held to 14 s, then 2 s of lostSeconds.
+    assert.equal(held.aliveAt.at(-1), 16_000);
+    const unheld = standThenUnlooked(new Tracker(config), 20_000);
+    assert.equal(unheld.aliveAt.at(-1), 6000, 'without a hold it goes after lostSeconds, as before');
+  });
+
+  it('marks a stationary track lost at once when it is looked for and missed', () => {
+    const tracker = new Tracker(config, { holdStillMs: 10_000 });
+    standThenUnlooked(tracker, 8000);
+    const [t] = tracker.update([], 8200);
+    assert.equal(t?.state, 'lost');
+    assert.equal(t.stationary, false, 'a lost track is re-checked at the ordinary interval');
+    assert.deepEqual(tracker.update([], 10_400), [], 'and dropped lostSeconds after the last frame it was held');
+  });
+});

@@ -21,7 +21,7 @@ function picture(square?: { x: number; y: number }, light = 1, lit = 1): RgbImag
   return { width: W, height: H, data };
 }
 
-const standing: Track = { id: 4, label: 'person', classId: 0, score: 0.9, box: { x1: 20, y1: 20, x2: 50, y2: 80 }, state: 'confirmed', firstSeenAt: 0, lastSeenAt: 0, hits: 9, matched: true };
+const standing: Track = { id: 4, label: 'person', classId: 0, score: 0.9, box: { x1: 20, y1: 20, x2: 50, y2: 80 }, state: 'confirmed', firstSeenAt: 0, lastSeenAt: 0, hits: 9, matched: true, stationary: false };
 
 describe('motion gate', () => {
   it('skips a still picture after the first frame and runs, cropped, where something moves', () => {
@@ -48,11 +48,14 @@ describe('motion gate', () => {
 
   it('re-detects a standing track at the configured minimum rate', () => {
     const gate = new MotionGate(motionSchema.parse({ redetectSeconds: 1 }));
-    gate.plan(picture(), [standing], 0);
+    gate.ran(gate.plan(picture(), [standing], 0), [standing], 0);
     const runs: string[] = [];
     for (let ts = 200; ts <= 2000; ts += 200) {
       const plan = gate.plan(picture(), [standing], ts);
-      if (plan.run) runs.push(`${ts}:${plan.reason}`);
+      if (plan.run) {
+        gate.ran(plan, [standing], ts);
+        runs.push(`${ts}:${plan.reason}`);
+      }
     }
     assert.deepEqual(runs, ['1000:redetect', '2000:redetect']);
   });

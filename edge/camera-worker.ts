@@ -3,9 +3,10 @@ import type { RuleConfig } from './config/rules.js';
 import { CameraSource } from './ingest/camera-source.js';
 import type { CameraStatus } from './ingest/camera-status.js';
 import type { Camera } from './ingest/ffmpeg-args.js';
+import type { IdentifierStats } from './identity/track-identifier.js';
 import type { Frame, RgbImage } from './ingest/frame.js';
 import { moduleLogger, type Logger } from './log.js';
-import { Perception, type DetectReason, type PerceptionResult } from './perception.js';
+import { Perception, type DetectReason, type PerceptionIdentity, type PerceptionResult } from './perception.js';
 import type { ObjectDetector } from './vision/detection.js';
 import type { CameraShare, InferenceScheduler } from './vision/inference-scheduler.js';
 
@@ -17,6 +18,8 @@ export interface CameraWorkerContext {
   /** The box-wide scheduler the detector runs are asked of. */
   readonly scheduler: InferenceScheduler;
   readonly timezone: string;
+  /** Face models, gallery matcher and the shared face budget; undefined when no identity can run (the camera's identity rules never fire). */
+  readonly identity?: PerceptionIdentity;
   readonly clock: Clock;
   /** Every processed frame's result, in frame order; rule events go on to the alerts from here. */
   readonly onResult: (result: PerceptionResult) => void;
@@ -83,11 +86,11 @@ export class CameraWorker {
   }
 
   start(): void {
-    const { camera, detector, scheduler, timezone, clock } = this.#context;
+    const { camera, detector, scheduler, timezone, clock, identity } = this.#context;
     this.#stopping = false;
     if (detector === undefined) this.#log.warn('no detector: the camera streams but no rule is evaluated (degraded)');
     else {
-      this.#perception = new Perception({ camera, rules: this.#rules, detector, scheduler, timezone });
+      this.#perception = new Perception({ camera, rules: this.#rules, detector, scheduler, timezone, ...(identity === undefined ? {} : { identity }) });
       this.#perception.start();
     }
     this.#source = new CameraSource({ camera, clock, poolSize: POOL_SIZE, onFrame: (frame) => { this.#receive(frame); } });
@@ -134,6 +137,11 @@ export class CameraWorker {
       detectReasons: { ...this.#detectReasons },
       share: this.#context.scheduler.shares(this.#context.clock.now()).find((share) => share.camera === this.id),
     };
+  }
+
+  /** Face identification figures of this camera; undefined when it identifies no one. */
+  identityStats(): IdentifierStats | undefined {
+    return this.#perception?.identityStats();
   }
 
   /** An owned copy of the newest picture this camera delivered (for the snapshot command and the emergency button). */

@@ -5,6 +5,7 @@ import { namedSentences } from './actions/named-sentences.js';
 import { PersonVoice } from './actions/person-voice.js';
 import { speakerTestCommand } from './actions/speaker-test-command.js';
 import type { ButtonPress } from './actions/emergency-button.js';
+import type { GpiodOptions } from './actions/gpio-chardev.js';
 import type { ActionEvent } from './actions/warnings.js';
 import { alertToActions } from './alert-actions.js';
 import { AlertService } from './alerts/alert-service.js';
@@ -13,12 +14,15 @@ import { CameraWorker } from './camera-worker.js';
 import { WallClock, type Clock } from './clock/clock.js';
 import { cameraChanges, changedSections, type CameraChanges, type Section } from './config/diff.js';
 import { readConfigFile } from './config/load.js';
+import { needsIdentity } from './config/rules.js';
 import type { Config } from './config/schema.js';
 import { HuxiaoError } from './errors.js';
 import { GalleryService } from './gallery/gallery-service.js';
+import { GatewayIdentity } from './gateway-identity.js';
 import { encodeJpeg } from './ingest/snapshot.js';
 import { moduleLogger } from './log.js';
 import { Operations } from './ops/operations.js';
+import type { PersonDirectory } from './identity/matcher.js';
 import type { PerceptionResult } from './perception.js';
 import { Phases, type Phase, type StopReport } from './phases.js';
 import { Retention } from './store/retention.js';
@@ -40,6 +44,8 @@ export interface ControllerContext {
   readonly onResult?: (result: PerceptionResult) => void;
   /** aplay binary, for a null sound sink in tests. */
   readonly aplay?: string;
+  /** Where the gpiod fallback finds its tools and gpiochip devices, for stand-in tools at the GPIO boundary in tests. */
+  readonly gpiod?: GpiodOptions;
 }
 
 export type { StopReport } from './phases.js';
@@ -67,6 +73,8 @@ interface Core {
   readonly vision: VisionRuntime;
   readonly uplink: Uplink | undefined;
   readonly operations: Operations;
+  /** Only when a rule needs identities: what identification, the uplink's payloads and the voice use of the gallery. */
+  readonly identity: GatewayIdentity | undefined;
 }
 
 /** Sections a reload applies; the others belong to components holding connections, files or models. */
@@ -79,8 +87,8 @@ interface Live {
   readonly toActions: (event: AlertEvent) => ActionEvent;
 }
 
-function live(config: Config): Live {
-  return { config, cooldowns: new Map(config.rules.map((rule) => [rule.id, rule.cooldownSeconds])), toActions: alertToActions(config) };
+function live(config: Config, directory: PersonDirectory | undefined): Live {
+  return { config, cooldowns: new Map(config.rules.map((rule) => [rule.id, rule.cooldownSeconds])), toActions: alertToActions(config, directory) };
 }
 
 const log = moduleLogger('controller');
@@ -106,7 +114,7 @@ export class Controller {
 
   constructor(context: ControllerContext) {
     this.#context = context;
-    this.#live = live(context.config);
+    this.#live = live(context.config, undefined);
     this.#clock = context.clock ?? new WallClock();
   }
 
@@ -162,6 +170,7 @@ export class Controller {
     this.#state = 'starting';
     const core = this.#build(this.#live.config);
     this.#core = core;
+    this.#live = live(this.#live.config, core.identity?.directory);
     const outcome = await this.#phases.start(this.#startPhases(core), signal);
     switch (outcome.kind) {
       case 'started':
@@ -236,7 +245,8 @@ export class Controller {
       restartRequired: changed.filter((section) => !LIVE_SECTIONS.includes(section)),
       cameras,
     };
-    this.#live = live({ ...running, cameras: next.cameras, rules: next.rules, actions: next.actions });
+    this.#live = live({ ...running, cameras: next.cameras, rules: next.rules, actions: next.actions }, this.#core?.identity?.directory);
+    if (needsIdentity(next) && this.#core?.identity === undefined) log.warn('rules now need identities: the gallery and the face models load at the next restart');
     const { config } = this.#live;
     if (report.applied.includes('actions')) await this.#require().actions.updateActions(next.actions);
     await Promise.all([...cameras.removed, ...cameras.changed].map((id) => this.#stopCamera(id)));
@@ -251,8 +261,7 @@ export class Controller {
     const snapshotsDir = join(config.storage.dir, 'snapshots');
     const store = new Store({ path: join(config.storage.dir, 'huxiao.db') });
     const retention = new Retention({ store, snapshotsDir, config: config.storage });
-    const alerts = new AlertService({ store, gatewayId: config.gateway.id, config: config.alerts, snapshotsDir, retention, cooldownSeconds: (rule) => this.#live.cooldowns.get(rule) });
-    const actions = new Actions({ audio: config.audio, actions: config.actions, gpio: config.gpio, ...(this.#context.aplay === undefined ? {} : { aplay: this.#context.aplay }) });
+    const actions = new Actions({ audio: config.audio, actions: config.actions, gpio: config.gpio, ...(this.#context.aplay === undefined ? {} : { aplay: this.#context.aplay }), ...(this.#context.gpiod === undefined ? {} : { gpiod: this.#context.gpiod }) });
     const vision = new VisionRuntime({ config: config.vision, roles: rolesNeeded(config), stateDir: config.storage.dir, budgeted: true });
     const gallery = new GalleryService({
       store,
@@ -262,6 +271,8 @@ export class Controller {
       voice: new PersonVoice({ audio: config.audio, sentences: (person) => namedSentences(this.#live.config, person) }),
       loadedModels: () => (vision.faceDetector === undefined || vision.faceEmbedder === undefined ? undefined : { detector: vision.faceDetector, embedder: vision.faceEmbedder }),
     });
+    const identity = needsIdentity(config) ? new GatewayIdentity(config, gallery) : undefined;
+    const alerts = new AlertService({ store, gatewayId: config.gateway.id, config: config.alerts, snapshotsDir, retention, cooldownSeconds: (rule) => this.#live.cooldowns.get(rule) });
     const uplink = config.mqtt === undefined ? undefined : new Uplink({
       store,
       gatewayId: config.gateway.id,
@@ -271,11 +282,12 @@ export class Controller {
       telemetry: telemetryProvider({ cameras: () => [...this.#workers.values()], vision, retention }),
       snapshot: (camera) => this.#cameraJpeg(camera),
       ...(this.#context.configPath === undefined ? {} : { reloadConfig: () => this.reload() }),
+      ...(identity === undefined ? {} : { directory: identity.directory }),
     });
     const configPath = this.#context.configPath;
     const configFile = configPath === undefined ? {} : { configFile: { path: configPath, apply: () => this.reload() } };
     const operations = new Operations({ web: config.web, runtime: this, page: { gatewayId: config.gateway.id, storageDir: config.storage.dir, ...configFile } });
-    return { snapshotsDir, store, retention, gallery, alerts, actions, vision, uplink, operations };
+    return { snapshotsDir, store, retention, gallery, alerts, actions, vision, uplink, operations, identity };
   }
 
   /**
@@ -353,9 +365,20 @@ export class Controller {
   }
 
   #startCamera(camera: Config['cameras'][number]): void {
-    const { detector, scheduler } = this.#require().vision;
+    const { vision, identity: gateway } = this.#require();
+    const { detector, scheduler } = vision;
     const { config } = this.#live;
-    const worker = new CameraWorker({ camera, rules: config.rules, detector, scheduler, timezone: config.gateway.timezone, clock: this.#clock, onResult: (result) => { this.#onResult(result); } });
+    const identity = gateway?.forCamera(camera.id, config, vision);
+    const worker = new CameraWorker({
+      camera,
+      rules: config.rules,
+      detector,
+      scheduler,
+      timezone: config.gateway.timezone,
+      clock: this.#clock,
+      ...(identity === undefined ? {} : { identity }),
+      onResult: (result) => { this.#onResult(result); },
+    });
     worker.start();
     this.#workers.set(camera.id, worker);
   }
@@ -376,8 +399,17 @@ export class Controller {
     if (alerts === undefined) return;
     for (const event of result.events) {
       try {
-        if (event.kind === 'hit') alerts.raise(event);
-        else alerts.clear(event);
+        switch (event.kind) {
+          case 'hit':
+            alerts.raise(event);
+            break;
+          case 'clear':
+            alerts.clear(event);
+            break;
+          case 'identified':
+            alerts.identify(event);
+            break;
+        }
       } catch (error) {
         log.error({ err: error, rule: event.rule, camera: event.camera }, 'alert could not be committed');
       }

@@ -1,6 +1,9 @@
 import type { Config } from './config/schema.js';
 import { HuxiaoError } from './errors.js';
 import type { Camera } from './ingest/ffmpeg-args.js';
+import { faceWork } from './identity/head-face.js';
+import type { IdentityMatcher } from './identity/matcher.js';
+import { FaceBudget } from './identity/track-identifier.js';
 import type { FramePipeline } from './ingest/replay.js';
 import { Perception, type PerceptionResult } from './perception.js';
 import type { CountRecord, RuleEvent } from './rules/hit.js';
@@ -20,6 +23,10 @@ export function replayRecords(events: readonly RuleEvent[], counts: readonly Cou
       out.push({ type: 'clear', rule: e.rule, camera: e.camera, ...(e.trackId === undefined ? {} : { trackId: e.trackId }), at: e.at });
       continue;
     }
+    if (e.kind === 'identified') {
+      out.push({ type: 'identified', rule: e.rule, camera: e.camera, trackId: e.trackId, identity: e.identity, at: e.at });
+      continue;
+    }
     out.push({
       type: 'hit',
       rule: e.rule,
@@ -35,6 +42,7 @@ export function replayRecords(events: readonly RuleEvent[], counts: readonly Cou
       decidedAt: e.decidedAt,
       frameSeq: e.frameSeq,
       details: e.details,
+      ...(e.identity === undefined ? {} : { identity: e.identity }),
     });
   }
   for (const c of counts) out.push({ type: 'count', rule: c.rule, camera: c.camera, zone: c.zone, from: c.from, to: c.to, counts: c.counts });
@@ -54,7 +62,7 @@ export interface ReplayPerception {
  * The perception pipeline `huxiao replay` plugs into ingest's replay: the models from the config's vision section,
  * one Perception for the camera, every frame awaited (replay never drops one).
  */
-export async function openReplayPerception(options: { config: Config; camera: Camera; keepResults?: boolean }): Promise<ReplayPerception> {
+export async function openReplayPerception(options: { config: Config; camera: Camera; keepResults?: boolean; matcher?: IdentityMatcher }): Promise<ReplayPerception> {
   const { config, camera } = options;
   if (!config.rules.some((rule) => rule.camera === camera.id && rule.enabled)) return { pipeline: undefined, results: undefined, stop: () => Promise.resolve([]) };
   // No state directory: auto precision is the manifest's default, so a replay prints the same records on every machine.
@@ -66,7 +74,13 @@ export async function openReplayPerception(options: { config: Config; camera: Ca
     await vision.stop();
     throw new HuxiaoError(failed?.code === 'UNEXPECTED' || failed === undefined ? 'MODEL_LOAD' : failed.code, `the object detector could not be loaded: ${failed?.message ?? 'unknown reason'}`);
   }
-  const perception = new Perception({ camera, rules: config.rules, detector, timezone: config.gateway.timezone, scheduler: vision.scheduler });
+  // Identity rules identify inline, each frame's face job awaited, so the same file gives the same identities everywhere.
+  const { faceDetector, faceEmbedder } = vision;
+  const identity =
+    options.matcher === undefined || faceDetector === undefined || faceEmbedder === undefined
+      ? undefined
+      : { faceWork: faceWork({ detector: faceDetector, embedder: faceEmbedder }), matcher: options.matcher, budget: new FaceBudget(1), inline: true };
+  const perception = new Perception({ camera, rules: config.rules, detector, timezone: config.gateway.timezone, scheduler: vision.scheduler, ...(identity === undefined ? {} : { identity }) });
   perception.start();
   const results: PerceptionResult[] | undefined = options.keepResults === true ? [] : undefined;
   return {

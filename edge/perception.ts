@@ -1,7 +1,10 @@
 import type { CameraConfig } from './config/cameras.js';
-import type { RuleConfig } from './config/rules.js';
+import { IDENTITY_LABEL, usesIdentity, type RuleConfig } from './config/rules.js';
 import type { DeepReadonly } from './config/schema.js';
 import type { Frame } from './ingest/frame.js';
+import type { IdentityMatcher } from './identity/matcher.js';
+import type { FaceWork } from './identity/head-face.js';
+import { TrackIdentifier, type FaceBudget, type IdentifierStats } from './identity/track-identifier.js';
 import { moduleLogger, type Logger } from './log.js';
 import { DetectNeeds, NEED_REASONS, type DetectNeed } from './rules/detect-need.js';
 import { RuleEngine } from './rules/engine.js';
@@ -25,6 +28,20 @@ export interface PerceptionOptions {
   readonly timezone: string;
   /** The box-wide scheduler the detector runs are asked of; without one every run the rules need is made. */
   readonly scheduler?: Pick<InferenceScheduler, 'admit'>;
+  /** Face identification for the camera's identity rules; without it (or without such rules) no face is looked at. */
+  readonly identity?: PerceptionIdentity;
+}
+
+export interface PerceptionIdentity {
+  readonly faceWork: FaceWork;
+  readonly matcher: IdentityMatcher;
+  /** Face jobs in flight over all cameras (shared by the gateway's pipelines). */
+  readonly budget: FaceBudget;
+  /**
+   * Wait for each frame's face job before returning (replay: the same file gives the same identities on any
+   * machine). Live cameras never wait: face work runs beside the next frames and its result is seen a frame later.
+   */
+  readonly inline?: boolean;
 }
 
 export interface PerceptionResult {
@@ -50,12 +67,14 @@ interface Running {
   readonly engine: RuleEngine;
   readonly labels: ReadonlySet<string>;
   readonly needs: DetectNeeds;
+  readonly identifier: TrackIdentifier | undefined;
 }
 
 /**
  * One camera's pipeline: frame -> motion gate -> detector -> tracker -> zones and rules -> events.
  * Frames must come one at a time (await each); the result depends only on the frame sequence, so a replay of the
- * same file gives the same events on any machine. The frame's pixels are not kept after `process` resolves:
+ * same file gives the same events on any machine (face identification included when it runs inline; live, an
+ * identity lands on whichever frame follows its face job). The frame's pixels are not kept after `process` resolves:
  * hits carry their own copy.
  */
 export class Perception {
@@ -78,7 +97,7 @@ export class Perception {
     this.#lastRunAt = Number.NEGATIVE_INFINITY;
     const holdStillMs = camera.motion.stationarySeconds * 1000;
     this.#running = { gate: new MotionGate(camera.motion), tracker: new Tracker(camera.tracker, { holdStillMs }), ...this.#ruling(undefined) };
-    this.#log.info({ rules: this.#running.engine.ruleCount, labels: [...this.#running.labels] }, 'perception started');
+    this.#log.info({ rules: this.#running.engine.ruleCount, labels: [...this.#running.labels], identity: this.#running.identifier !== undefined }, 'perception started');
   }
 
   /**
@@ -91,20 +110,35 @@ export class Perception {
     this.#rulesChanged = true;
   }
 
+  /** Face identification figures; undefined when the camera identifies no one. */
+  identityStats(): IdentifierStats | undefined {
+    return this.#running?.identifier?.stats();
+  }
+
   /** Closes the count minutes in progress (end of a replay) and forgets all state. */
   stop(): CountRecord[] {
     const counts = this.#running?.engine.flush() ?? [];
+    this.#running?.identifier?.stop();
     this.#running = undefined;
     return counts;
   }
 
-  /** The rule engine of this camera's enabled rules, the classes their zones and lines watch, and what they need of the detector. */
-  #ruling(previous: RuleEngine | undefined): Pick<Running, 'engine' | 'labels' | 'needs'> {
-    const { camera, timezone } = this.#options;
+  /**
+   * The rule engine of this camera's enabled rules, the classes their zones and lines watch, what they need of
+   * the detector, and the face identification their identity rules need. New rules keep the identifier, so known tracks stay known.
+   */
+  #ruling(previous: Running | undefined): Pick<Running, 'engine' | 'labels' | 'needs' | 'identifier'> {
+    const { camera, timezone, identity } = this.#options;
     const mine = this.#rules.filter((r) => r.camera === camera.id && r.enabled);
     const areas = new Set(mine.flatMap((r) => ['zone' in r ? r.zone : undefined, 'line' in r ? r.line : undefined]));
     const labels = new Set([...camera.zones, ...camera.lines].filter((a) => areas.has(a.id)).flatMap((a) => a.labels));
-    return { engine: new RuleEngine({ camera, rules: mine, timezone, ...(previous === undefined ? {} : { previous }) }), labels, needs: new DetectNeeds({ camera, rules: mine }) };
+    // An identity rule without a zone watches every person in the picture.
+    if (mine.some((r) => (r.type === 'watchlist' || r.type === 'minor-venue') && r.zone === undefined)) labels.add(IDENTITY_LABEL);
+    let identifier: TrackIdentifier | undefined;
+    if (identity !== undefined && mine.some(usesIdentity)) identifier = previous?.identifier ?? new TrackIdentifier({ camera: camera.id, ...identity });
+    else previous?.identifier?.stop();
+    const engine = new RuleEngine({ camera, rules: mine, timezone, ...(previous === undefined ? {} : { previous: previous.engine }) });
+    return { engine, labels, needs: new DetectNeeds({ camera, rules: mine }), identifier };
   }
 
   async process(frame: Frame): Promise<PerceptionResult> {
@@ -112,10 +146,10 @@ export class Perception {
     if (running === undefined) throw new Error('Perception.process called before start()');
     if (this.#rulesChanged) {
       this.#rulesChanged = false;
-      running = this.#running = { gate: running.gate, tracker: running.tracker, ...this.#ruling(running.engine) };
-      this.#log?.info({ rules: running.engine.ruleCount, labels: [...running.labels] }, 'rules updated');
+      running = this.#running = { gate: running.gate, tracker: running.tracker, ...this.#ruling(running) };
+      this.#log?.info({ rules: running.engine.ruleCount, labels: [...running.labels], identity: running.identifier !== undefined }, 'rules updated');
     }
-    const { gate, tracker, engine, labels, needs } = running;
+    const { gate, tracker, engine, labels, needs, identifier } = running;
     const image = { width: frame.width, height: frame.height, data: frame.data };
     const before = needs.watchful(tracker.tracks(frame.ts));
     const plan = labels.size === 0 ? { run: false, reason: 'still' as const, changed: 0 } : gate.plan(image, before, frame.ts);
@@ -135,12 +169,17 @@ export class Perception {
       tracks = tracker.skip(frame.ts);
     }
 
-    const { events, counts } = engine.update(tracks, {
+    const { events, counts, identify } = engine.update(tracks, {
       ts: frame.ts,
       seq: frame.seq,
       snapshot: () => ({ width: frame.width, height: frame.height, data: Buffer.from(frame.data) }),
+      ...(identifier === undefined ? {} : { identityOf: (trackId: number) => identifier.identityOf(trackId) }),
     });
-    for (const e of events) if (e.kind === 'hit') this.#log?.info({ rule: e.rule, zone: e.zone, trackId: e.trackId, frameSeq: e.frameSeq }, 'rule hit');
+    if (identifier !== undefined) {
+      identifier.observe(image, frame.ts, tracks, identify);
+      if (this.#options.identity?.inline === true) await identifier.settle();
+    }
+    for (const e of events) if (e.kind === 'hit') this.#log?.info({ rule: e.rule, zone: e.zone, trackId: e.trackId, frameSeq: e.frameSeq, list: e.identity?.list }, 'rule hit');
     return {
       camera: frame.camera,
       frameSeq: frame.seq,

@@ -9,6 +9,8 @@ export interface PlayRequest {
   readonly alertId: string;
   /** What is heard, for logs and the demo's "warning played" line. */
   readonly text: string;
+  /** The text may say a person's name or class: it is never logged (names stay in the gallery). */
+  readonly personal?: boolean;
   /** The message clip (the observable "what was played"). */
   readonly wavPath: string;
   /** A chime played right before the message by the same aplay, so nothing can slip in between. */
@@ -155,7 +157,7 @@ export class Player {
         if (startedAt !== undefined || !line.startsWith('Playing ')) return;
         startedAt = Date.now();
         this.#listeners.emit({ kind: 'start', request, requestedAt: entry.requestedAt, spawnedAt, startedAt });
-        log.info({ alert: request.alertId, text: request.text, wav: request.wavPath, priority: request.priority }, 'warning playing');
+        log.info({ alert: request.alertId, ...(request.personal === true ? {} : { text: request.text }), wav: request.wavPath, priority: request.priority }, 'warning playing');
       },
     });
     const current: Current = { ...entry, aplay };

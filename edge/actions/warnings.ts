@@ -45,6 +45,10 @@ interface Running {
 
 const log = moduleLogger('warnings');
 
+function hasNames(alert: ActionAlert): boolean {
+  return alert.identity?.name !== undefined || alert.identity?.class !== undefined;
+}
+
 export function priorityOf(action: VoiceActionConfig, severity: Severity): Priority {
   if (action.priority !== undefined) return action.priority;
   switch (severity) {
@@ -60,7 +64,9 @@ export function priorityOf(action: VoiceActionConfig, severity: Severity): Prior
 
 /**
  * Turns alert events into voice warnings and sirens: a raised alert speaks at once and repeats every repeatSeconds,
- * at most maxRepeats times, while it holds; an update (an identity arrived) changes what the next repeat says;
+ * at most maxRepeats times, while it holds; an update that brings the person's name speaks the named warning at once,
+ * cutting into the fallback of the same alert (as the next repeat, so maxRepeats still bounds it), and the repeats
+ * after it say the name;
  * cleared, acknowledged, resolved or expired stops its voice and sirens at once.
  */
 export class WarningService {
@@ -94,7 +100,12 @@ export class WarningService {
         return;
       case 'updated': {
         const running = this.#running.get(alert.id);
-        if (running !== undefined) running.alert = alert;
+        if (running === undefined) return;
+        const named = !hasNames(running.alert) && hasNames(alert);
+        running.alert = alert;
+        // The child was just identified: the named warning cuts into the fallback as soon as it is rendered, as the
+        // next repeat, rather than after it (measured: a 2 s fallback put the name 1.6 s after the hit instead of ~0.8 s).
+        if (named) running.voices.forEach((voice, i) => { if (voice.played < voice.action.maxRepeats) this.#speakNow(running, voice, i === 0); });
         return;
       }
       case 'cleared':
@@ -126,7 +137,13 @@ export class WarningService {
     for (const voice of running.voices) this.#speak(running, voice);
   }
 
-  #speak(running: Running, voice: Running['voices'][number]): void {
+  #speakNow(running: Running, voice: Running['voices'][number], interrupt: boolean): void {
+    clearTimeout(voice.timer);
+    this.#speak(running, voice, interrupt);
+  }
+
+  /** `interrupt`: stop what this alert is saying when the new sentence is ready (never another alert's warning). */
+  #speak(running: Running, voice: Running['voices'][number], interrupt = false): void {
     voice.played += 1;
     if (voice.played < voice.action.maxRepeats) {
       voice.timer = setTimeout(() => {
@@ -141,9 +158,11 @@ export class WarningService {
       (wavPath) => {
         // The alert may have ended while an uncached sentence was being synthesized.
         if (this.#running.get(alert.id) !== running) return;
+        if (interrupt) this.#options.player.cancel(alert.id);
         this.#options.player.play({
           alertId: alert.id,
           text: text ?? `[clip ${voice.action.clip ?? ''}]`,
+          personal: hasNames(alert),
           wavPath,
           priority: priorityOf(voice.action, alert.severity),
           ...(this.#options.chimePath === undefined ? {} : { chimePath: this.#options.chimePath }),

@@ -3,8 +3,8 @@ import type { AlertsConfig } from '../config/alerts.js';
 import { HuxiaoError } from '../errors.js';
 import type { RgbImage } from '../ingest/frame.js';
 import { moduleLogger } from '../log.js';
-import type { RuleClear, RuleHit } from '../rules/hit.js';
-import type { Alert, AlertEvent, AlertEventKind, AlertState } from '../store/alert.js';
+import type { Identity, RuleClear, RuleHit, RuleIdentified } from '../rules/hit.js';
+import type { Alert, AlertEvent, AlertEventKind, AlertIdentity, AlertState } from '../store/alert.js';
 import { LANES, type AlertChange, type Lane } from '../store/outbox.js';
 import type { Retention } from '../store/retention.js';
 import { isDiskFull, type Store } from '../store/store.js';
@@ -40,6 +40,10 @@ const EMERGENCY_RULE = 'emergency-button';
 
 function laneOf(alert: Pick<Alert, 'severity'>): Lane {
   return alert.severity === 'emergency' ? LANES.emergency : LANES.normal;
+}
+
+function identityOf(identity: Identity): AlertIdentity {
+  return { personId: identity.personId, list: identity.list, score: identity.score };
 }
 
 /**
@@ -111,8 +115,16 @@ export class AlertService {
     const result = this.#commit(`alert for rule ${hit.rule}`, () => {
       const open = cooldownMs > 0 ? store.alerts.findRepeat(key, hit.decidedAt - cooldownMs, gatewayId) : undefined;
       if (open !== undefined) {
-        const updated: Alert = { ...open, count: open.count + 1, lastSeenAt: Math.max(open.lastSeenAt, hit.decidedAt), clearedAt: null };
-        store.alerts.update(updated, now);
+        const identified = open.identity === null && hit.identity !== undefined;
+        const updated: Alert = {
+          ...open,
+          count: open.count + 1,
+          lastSeenAt: Math.max(open.lastSeenAt, hit.decidedAt),
+          clearedAt: null,
+          identity: identified ? identityOf(hit.identity) : open.identity,
+        };
+        if (identified) this.#change(updated, 'identified', now, null, null);
+        else store.alerts.update(updated, now);
         return { kind: 'updated' as const, alert: updated };
       }
       const id = this.#ulid(now);
@@ -139,7 +151,7 @@ export class AlertService {
         count: 1,
         state: 'raised',
         clearedAt: null,
-        identity: null,
+        identity: hit.identity === undefined ? null : identityOf(hit.identity),
         snapshot: hit.frame === undefined ? null : { crop: hit.box !== undefined },
       };
       this.#insert(alert, now);
@@ -209,6 +221,28 @@ export class AlertService {
     return cleared;
   }
 
+  /**
+   * A track with an open alert was identified after the alert was raised: the uncleared open alerts of its rule,
+   * camera and track that have no identity yet get it (an `identified` state change for the centre, `updated` for the
+   * voice, whose next repeat names the person). Returns the alerts identified.
+   */
+  identify(event: RuleIdentified): Alert[] {
+    const { store, gatewayId } = this.context;
+    const now = this.#clock();
+    const identified = this.#commit(`identity for rule ${event.rule}`, () =>
+      store.alerts
+        .uncleared({ rule: event.rule, camera: event.camera, trackId: event.trackId }, gatewayId)
+        .filter((alert) => alert.identity === null)
+        .map((alert) => {
+          const next: Alert = { ...alert, identity: identityOf(event.identity) };
+          this.#change(next, 'identified', now, null, null);
+          return next;
+        }),
+    );
+    for (const alert of identified) this.#emit('updated', alert);
+    return identified;
+  }
+
   /** Signed for by the centre: raised -> acknowledged. */
   acknowledge(id: string, input: { readonly by: string; readonly note?: string }): Alert {
     return this.#transition(id, 'acknowledged', ['raised'], input.by, input.note ?? null);
@@ -274,6 +308,7 @@ export class AlertService {
       count: alert.count,
       lastSeenAt: alert.lastSeenAt,
       clearedAt: alert.clearedAt,
+      identity: alert.identity,
     };
     store.outbox.enqueue(laneOf(alert), { kind: 'alert-state', change }, now);
   }

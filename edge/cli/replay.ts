@@ -1,4 +1,11 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { needsIdentity } from '../config/rules.js';
+import type { Config } from '../config/schema.js';
+import { Gallery } from '../gallery/gallery.js';
+import { GalleryIdentity } from '../gallery/gallery-identity.js';
+import { Store } from '../store/store.js';
 import { DEFAULT_CONFIG_PATH, readConfigFile } from '../config/load.js';
 import { HuxiaoError } from '../errors.js';
 import { replay } from '../ingest/replay.js';
@@ -25,6 +32,34 @@ function writeLine(line: string): Promise<void> {
   });
 }
 
+/**
+ * The configured gallery, for replays of identity rules: opened from the store as the service opens it, but never
+ * creating a store or a key. Undefined (said on stderr) when there is no store yet: nobody is enrolled.
+ */
+function openGallery(config: Config): { identity: GalleryIdentity; close(): void } | undefined {
+  const path = join(config.storage.dir, 'huxiao.db');
+  if (!existsSync(path)) {
+    process.stderr.write(`replay: no store at ${path}, so no gallery: identity rules identify nobody\n`);
+    return undefined;
+  }
+  const store = new Store({ path });
+  store.start();
+  const gallery = new Gallery({ store, keyFile: config.identity.keyFile, create: false });
+  try {
+    gallery.start();
+  } catch (error) {
+    store.stop();
+    throw error;
+  }
+  return {
+    identity: new GalleryIdentity(gallery, config.identity),
+    close: () => {
+      gallery.stop();
+      store.stop();
+    },
+  };
+}
+
 export function registerReplay(program: Command): void {
   program
     .command('replay')
@@ -40,13 +75,21 @@ export function registerReplay(program: Command): void {
       await checkLabels(loaded);
       // Rule hits, clears and count records of the camera's rules are printed between the frame lines; a camera
       // without rules only decodes (and needs no model).
-      const perception = await openReplayPerception({ config: loaded.config, camera });
+      const gallery = needsIdentity(loaded.config) ? openGallery(loaded.config) : undefined;
+      let perception;
+      try {
+        perception = await openReplayPerception({ config: loaded.config, camera, ...(gallery === undefined ? {} : { matcher: gallery.identity }) });
+      } catch (error) {
+        gallery?.close();
+        throw error;
+      }
       const started = performance.now();
       let summary;
       try {
         summary = await replay({ camera, input: options.input, anchor, write: writeLine, ...(perception.pipeline === undefined ? {} : { pipeline: perception.pipeline }) });
       } finally {
         await perception.stop();
+        gallery?.close();
       }
       const wallSeconds = (performance.now() - started) / 1000;
       // Speed depends on the machine, so it goes to stderr: stdout must be identical everywhere.

@@ -3,7 +3,7 @@ import type { Config } from './schema.js';
 
 export type Section = Exclude<keyof Config, 'version'>;
 
-const SECTIONS: readonly Section[] = ['gateway', 'cameras', 'vision', 'rules', 'alerts', 'storage', 'mqtt', 'audio', 'actions', 'gpio'];
+const SECTIONS: readonly Section[] = ['gateway', 'cameras', 'vision', 'rules', 'alerts', 'storage', 'identity', 'mqtt', 'audio', 'actions', 'gpio'];
 
 /** What a reload does to the running cameras, by camera id. */
 export interface CameraChanges {

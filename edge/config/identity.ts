@@ -4,6 +4,11 @@ import { z } from 'zod';
  * A gallery list: the student gallery, or one key-person watch list per category (the district programmes have eight;
  * their names are the district's, so any lower-case slug is accepted).
  */
+/** The gallery list of the students (minor-venue, the pond fence's named warnings). */
+export const STUDENTS_LIST = 'students';
+/** Key-person lists are `keypersons:<category>`, one per watch-list category. */
+export const KEYPERSONS_PREFIX = 'keypersons:';
+
 export const LIST_PATTERN = /^(students|keypersons:[a-z0-9][a-z0-9_-]{0,31})$/;
 const LIST_MESSAGE = 'expected "students" or "keypersons:<category>" (category: lower-case letters, digits, "_" or "-", up to 32)';
 

@@ -1,5 +1,5 @@
 /** The words a rule is written in; the config spells them, the rules, alerts and metrics use them. */
-export const RULE_TYPES = ['intrusion', 'dwell', 'return', 'line-cross', 'crowd', 'object', 'parking', 'vendor', 'absence'] as const;
+export const RULE_TYPES = ['intrusion', 'dwell', 'return', 'line-cross', 'crowd', 'object', 'parking', 'vendor', 'absence', 'watchlist', 'minor-venue'] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
 /** Ordered from least to most urgent; voice warnings pre-empt by this order. */

@@ -36,6 +36,14 @@ const base = {
 const zone = z.string().min(1).describe('Id of a zone on the rule\'s camera.');
 const line = z.string().min(1).describe('Id of a line on the rule\'s camera.');
 const seconds = (fallback: number, what: string) => z.number().min(0).max(86_400).default(fallback).describe(what);
+const identify = z
+  .boolean()
+  .default(false)
+  .describe(
+    'Identify the person by face against the gallery: the alert then carries the person id, list and score, and a voice warning with {name} / {class} names them. The first warning does not wait for the face; it speaks the fallback when the person is not known yet.',
+  );
+const category = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected a key-person category: 1-32 lower-case letters, digits, "_" or "-"');
+const identityZone = z.string().min(1).optional();
 const tolerance = z
   .number()
   .min(0)
@@ -44,8 +52,11 @@ const tolerance = z
   .describe('How far the object may shift and still count as stationary, as a fraction of its box height.');
 
 export const ruleSchema = z.discriminatedUnion('type', [
-  z.object({ ...base, type: z.literal('intrusion'), zone }).strict().describe('A tracked object enters the zone.'),
-  z.object({ ...base, type: z.literal('dwell'), zone, seconds: seconds(30, 'Seconds an object must stay in the zone.') }).strict().describe('Loitering: an object stays in the zone.'),
+  z.object({ ...base, type: z.literal('intrusion'), zone, identify }).strict().describe('A tracked object enters the zone.'),
+  z
+    .object({ ...base, type: z.literal('dwell'), zone, seconds: seconds(30, 'Seconds an object must stay in the zone.'), identify })
+    .strict()
+    .describe('Loitering: an object stays in the zone.'),
   z
     .object({
       ...base,
@@ -119,6 +130,26 @@ export const ruleSchema = z.discriminatedUnion('type', [
   z
     .object({
       ...base,
+      type: z.literal('watchlist'),
+      zone: identityZone.describe('Id of a zone on the rule\'s camera the person must be in; without one, anywhere in the picture.'),
+      categories: z
+        .union([z.literal('all'), z.array(category).min(1).max(32)])
+        .default('all')
+        .describe('Key-person categories (gallery lists keypersons:<category>) that make a hit, or all of them.'),
+    })
+    .strict()
+    .describe('A key person of the watch list is seen: a person track identified by face as one of the listed categories, once per track.'),
+  z
+    .object({
+      ...base,
+      type: z.literal('minor-venue'),
+      zone: identityZone.describe('Id of the entrance zone on the rule\'s camera the person must be in; without one, anywhere in the picture.'),
+    })
+    .strict()
+    .describe('A minor at a venue entrance: a person track identified by face as one of the students gallery, once per track.'),
+  z
+    .object({
+      ...base,
       type: z.literal('count'),
       zone: zone.optional(),
       line: line.optional(),
@@ -131,6 +162,47 @@ export const rulesSchema = z.array(ruleSchema).max(256).default([]).describe('Ru
 
 export type RuleConfig = DeepReadonly<z.output<typeof ruleSchema>>;
 export type ScheduleConfig = DeepReadonly<z.output<typeof scheduleSchema>>;
+
+/** The label face identification works on: only person tracks have faces to look for. */
+export const IDENTITY_LABEL = 'person';
+
+/** Rules whose hits carry an identity, so their cameras need the face models: watchlist, minor-venue, intrusion / dwell with identify. */
+export function usesIdentity(rule: RuleConfig): boolean {
+  switch (rule.type) {
+    case 'watchlist':
+    case 'minor-venue':
+      return true;
+    case 'intrusion':
+    case 'dwell':
+      return rule.identify;
+    case 'return':
+    case 'line-cross':
+    case 'crowd':
+    case 'object':
+    case 'parking':
+    case 'vendor':
+    case 'absence':
+    case 'count':
+      return false;
+  }
+}
+
+/**
+ * Whether any rule, enabled or not, needs identities: then the gateway opens the gallery and loads the face models.
+ * Disabled rules count, as for the models: a reload may enable them, and it reopens neither.
+ */
+export function needsIdentity(config: { readonly rules: readonly RuleConfig[] }): boolean {
+  return config.rules.some(usesIdentity);
+}
+
+/**
+ * Cameras whose enabled rules need faces identified, in config order. The face detector and embedder are needed
+ * exactly when this is not empty (the vision runtime loads them on demand from it).
+ */
+export function identityCameras(config: { readonly cameras: readonly { readonly id: string; readonly enabled: boolean }[]; readonly rules: readonly RuleConfig[] }): string[] {
+  const wanted = new Set(config.rules.filter((rule) => rule.enabled && usesIdentity(rule)).map((rule) => rule.camera));
+  return config.cameras.filter((camera) => camera.enabled && wanted.has(camera.id)).map((camera) => camera.id);
+}
 
 interface CheckedCamera {
   readonly id: string;
@@ -186,6 +258,8 @@ export function checkRuleReferences(config: { readonly cameras: readonly Checked
       if (zone === undefined) ctx.addIssue({ code: 'custom', path: at('zone'), message: `camera "${camera.id}" has no zone "${zoneId}"` });
       else if ('labels' in rule && !rule.labels.some((label) => zone.labels.includes(label))) {
         ctx.addIssue({ code: 'custom', path: at('labels'), message: `zone "${zone.id}" watches only ${zone.labels.join(', ')}; add one of these labels to the zone` });
+      } else if (usesIdentity(rule) && !zone.labels.includes(IDENTITY_LABEL)) {
+        ctx.addIssue({ code: 'custom', path: at('zone'), message: `zone "${zone.id}" watches only ${zone.labels.join(', ')}; identifying faces needs ${IDENTITY_LABEL} in the zone's labels` });
       }
     }
     if (lineId !== undefined && !camera.lines.some((l) => l.id === lineId)) {

@@ -15,6 +15,8 @@ export interface GalleryOptions {
   readonly store: Store;
   /** identity.keyFile. Created (mode 0600) when missing while the gallery holds no person; see GalleryVault. */
   readonly keyFile: string;
+  /** Create the key when missing while the gallery is empty (the service); false for readers such as replay. Default true. */
+  readonly create?: boolean;
 }
 
 /** One enrollment: the person, their embeddings (L2-normalized, one length) and who enrolls them. */
@@ -83,7 +85,7 @@ export class Gallery {
   /** Opens the key (GALLERY_KEY when missing with persons enrolled, or wrong) and builds the index. */
   start(): void {
     const store = new GalleryStore(this.#options.store);
-    const vault = GalleryVault.open(store, { keyFile: this.#options.keyFile, create: true });
+    const vault = GalleryVault.open(store, { keyFile: this.#options.keyFile, create: this.#options.create ?? true });
     this.#open = { store, vault };
     const started = performance.now();
     this.#loadAll();
@@ -95,6 +97,11 @@ export class Gallery {
     this.#indexes.clear();
     this.#lists.clear();
     this.#unreadable = [];
+  }
+
+  /** Between a successful start() and stop(). */
+  get started(): boolean {
+    return this.#open !== undefined;
   }
 
   /** Persons in the index. */

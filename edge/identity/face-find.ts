@@ -33,14 +33,15 @@ function clipped(face: Face, width: number, height: number): Face {
  * smallest relative size found in the group photos, ~13 px in the detector's 256 px input) may go unseen: in an
  * enrollment photo such a face is a passer-by, not the subject. Tiling the picture to find them was tried and
  * dropped: on bbt1 upscaled to 4032 px the tiles found "faces" of 155-178 px in the background clutter (score
- * 0.50-0.62), which would turn a good one-person photo into "several faces".
+ * 0.50-0.62), which would turn a good one-person photo into "several faces". `camera` is the inference queue's
+ * fairness key when the picture is a camera's (the head region of a person track).
  */
-export async function findFaces(detector: FaceDetector, image: RgbImage): Promise<Face[]> {
+export async function findFaces(detector: FaceDetector, image: RgbImage, options: { readonly camera?: string } = {}): Promise<Face[]> {
   const margin = Math.round(Math.max(image.width, image.height) * PICTURE_MARGIN);
   const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .extend({ top: margin, bottom: margin, left: margin, right: margin, background: BORDER })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const faces = await detector.detect({ width: info.width, height: info.height, data });
+  const faces = await detector.detect({ width: info.width, height: info.height, data }, options);
   return faces.map((face) => clipped(shifted(face, -margin, -margin), image.width, image.height)).sort((a, b) => faceSizePx(b) - faceSizePx(a));
 }

@@ -1,4 +1,4 @@
-import type { RuleConfig } from '../config/rules.js';
+import { usesIdentity, type RuleConfig } from '../config/rules.js';
 import type { LineConfig, ZoneConfig } from '../config/zones.js';
 import { anchorOf, pointInPolygon, segmentsIntersect, toPixels, type Box, type Point } from '../geometry/geometry.js';
 import type { Track } from '../track/tracker.js';
@@ -33,6 +33,12 @@ const EVERY_FRAME: ReadonlySet<RuleConfig['type']> = new Set(['intrusion', 'line
  * short dwell still sees four looks.
  */
 const PRESENCE_MS = 1000;
+/**
+ * Rules that need a face (watchlist, minor-venue, identify: true): faces are looked at only on frames the detector
+ * ran (a track's box where the person is), and track identification tries a person every 400 ms
+ * (identity/track-identifier.ts ATTEMPT_INTERVAL_MS), so the detector runs that often near them.
+ */
+const IDENTITY_MS = 400;
 /** Motion far from every area: a rare look, so a camera with nothing near its rules costs almost nothing. */
 const IDLE_MS = 5000;
 /**
@@ -70,10 +76,13 @@ export class DetectNeeds {
     const { width, height } = options.camera.detect;
     this.#margin = NEAR * height;
     this.#areas = options.rules.flatMap((rule): Area[] => {
-      const intervalMs = EVERY_FRAME.has(rule.type) ? 0 : Math.min(PRESENCE_MS, 'seconds' in rule ? (rule.seconds * 1000) / 4 : PRESENCE_MS);
+      const presenceMs = EVERY_FRAME.has(rule.type) ? 0 : Math.min(PRESENCE_MS, 'seconds' in rule ? (rule.seconds * 1000) / 4 : PRESENCE_MS);
+      const intervalMs = usesIdentity(rule) ? Math.min(presenceMs, IDENTITY_MS) : presenceMs;
       const zone = 'zone' in rule ? options.camera.zones.find((z) => z.id === rule.zone) : undefined;
       const line = 'line' in rule ? options.camera.lines.find((l) => l.id === rule.line) : undefined;
       const areas: Area[] = [];
+      // An identity rule without a zone watches every person in the picture.
+      if (usesIdentity(rule) && zone === undefined && line === undefined) areas.push({ intervalMs, touches: () => true });
       if (zone !== undefined) {
         const polygon = toPixels(zone.polygon, width, height);
         areas.push({ intervalMs, touches: (box) => boxTouchesPolygon(box, polygon), holds: (box) => pointInPolygon(anchorOf(box, zone.anchor), polygon) });

@@ -1,12 +1,12 @@
 import { sameConfig } from '../config/diff.js';
-import type { RuleConfig } from '../config/rules.js';
+import { IDENTITY_LABEL, usesIdentity, type RuleConfig } from '../config/rules.js';
 import type { LineConfig, ZoneConfig } from '../config/zones.js';
 import type { RgbImage } from '../ingest/frame.js';
 import type { Track } from '../track/tracker.js';
 import { LineWatcher, ZoneWatcher, type Crossing, type ZoneUpdate } from './areas.js';
 import { MinuteCounter } from './count.js';
 import { evaluatorFor, type Evaluator } from './evaluators.js';
-import type { CountRecord, RuleClear, RuleEvent, RuleHit } from './hit.js';
+import type { CountRecord, Identity, RuleClear, RuleEvent, RuleHit } from './hit.js';
 import { ScheduleClock } from './schedule.js';
 
 export interface RuleEngineOptions {
@@ -34,6 +34,18 @@ export interface RuleFrame {
   readonly seq: number;
   /** Called at most once per frame, only when a rule hits: an owned copy of the picture for the snapshot. */
   readonly snapshot: () => RgbImage;
+  /** The identity of a track as face identification has decided it so far; absent on cameras without identity rules. */
+  readonly identityOf?: (trackId: number) => Identity | undefined;
+}
+
+export interface RuleUpdate {
+  readonly events: RuleEvent[];
+  readonly counts: CountRecord[];
+  /**
+   * Person tracks an identity rule looks at right now (inside its zone, or anywhere for a rule without one): face
+   * identification serves them first.
+   */
+  readonly identify: ReadonlySet<number>;
 }
 
 interface HitRule {
@@ -43,6 +55,10 @@ interface HitRule {
   readonly schedule: ScheduleClock;
   readonly open: Set<string>;
   readonly lastHit: Map<string, number>;
+  /** The rule's hits carry the track's identity. */
+  readonly identity: boolean;
+  /** Open conditions whose alert already has the track's identity (in the hit, or by an identified event). */
+  readonly named: Set<string>;
 }
 
 interface CountRule {
@@ -101,12 +117,24 @@ export class RuleEngine {
         this.#countRules.push(kept !== undefined && sameConfig(kept.config, rule) ? kept : { config: rule, schedule, counter: new MinuteCounter({ rule: rule.id, camera: camera.id, area, kind: rule.zone === undefined ? 'line' : 'zone' }) });
         continue;
       }
-      const area = rule.type === 'line-cross' ? rule.line : rule.zone;
+      // Identity rules without a zone watch the whole picture; their hits name no zone.
+      const area = (rule.type === 'line-cross' ? rule.line : rule.zone) ?? '';
       if (rule.type === 'line-cross') useLine(area);
       else useZone(area);
       const kept = before.hitRules.find((r) => r.config.id === rule.id && r.area === area);
       if (kept !== undefined && sameConfig(kept.config, rule)) this.#hitRules.push(kept);
-      else this.#hitRules.push({ config: rule, area, evaluator: evaluatorFor(rule), schedule, open: kept?.open ?? new Set(), lastHit: kept?.lastHit ?? new Map<string, number>() });
+      else {
+        this.#hitRules.push({
+          config: rule,
+          area,
+          evaluator: evaluatorFor(rule),
+          schedule,
+          open: kept?.open ?? new Set(),
+          lastHit: kept?.lastHit ?? new Map<string, number>(),
+          identity: usesIdentity(rule),
+          named: kept?.named ?? new Set(),
+        });
+      }
     }
     for (const gone of before.hitRules) {
       if (this.#hitRules.some((r) => r.open === gone.open)) continue;
@@ -125,7 +153,7 @@ export class RuleEngine {
     return [...this.#zones.values()];
   }
 
-  update(tracks: readonly Track[], frame: RuleFrame): { events: RuleEvent[]; counts: CountRecord[] } {
+  update(tracks: readonly Track[], frame: RuleFrame): RuleUpdate {
     const visible = tracks.filter((t) => t.state !== 'tentative');
     const zoneUpdates = new Map<string, ZoneUpdate>();
     for (const [id, watcher] of this.#zones) zoneUpdates.set(id, watcher.update(visible, frame.ts));
@@ -135,14 +163,14 @@ export class RuleEngine {
     const events: RuleEvent[] = this.#orphans.splice(0).map(({ rule, key }) => this.#clear(rule, key, frame.ts));
     let picture: RgbImage | undefined;
     const snapshot = () => (picture ??= frame.snapshot());
-    for (const rule of this.#hitRules) this.#decide(rule, frame, zoneUpdates.get(rule.area), crossings.get(rule.area) ?? [], snapshot, events);
+    for (const rule of this.#hitRules) this.#decide(rule, frame, visible, zoneUpdates.get(rule.area), crossings.get(rule.area) ?? [], snapshot, events);
 
     const counts: CountRecord[] = [];
     for (const rule of this.#countRules) {
       const area = rule.config.zone ?? rule.config.line ?? '';
       counts.push(...rule.counter.add(frame.ts, rule.schedule.isActive(frame.ts), zoneUpdates.get(area), crossings.get(area) ?? []));
     }
-    return { events, counts };
+    return { events, counts, identify: this.#identify(visible, zoneUpdates) };
   }
 
   /** Closes the count minutes in progress; for the end of a replay. */
@@ -150,14 +178,27 @@ export class RuleEngine {
     return this.#countRules.flatMap((rule) => rule.counter.flush());
   }
 
-  #decide(rule: HitRule, frame: RuleFrame, zone: ZoneUpdate | undefined, crossings: readonly Crossing[], snapshot: () => RgbImage, events: RuleEvent[]): void {
+  #identify(visible: readonly Track[], zones: ReadonlyMap<string, ZoneUpdate>): Set<number> {
+    const wanted = new Set<number>();
+    for (const rule of this.#hitRules) {
+      if (!rule.identity) continue;
+      const ids = rule.area === '' ? visible.map((t) => t.id) : (zones.get(rule.area)?.inside.keys() ?? []);
+      for (const id of ids) wanted.add(id);
+    }
+    const people = new Set(visible.filter((t) => t.label === IDENTITY_LABEL).map((t) => t.id));
+    return new Set([...wanted].filter((id) => people.has(id)));
+  }
+
+  #decide(rule: HitRule, frame: RuleFrame, visible: readonly Track[], zone: ZoneUpdate | undefined, crossings: readonly Crossing[], snapshot: () => RgbImage, events: RuleEvent[]): void {
     const { config } = rule;
     const active = rule.schedule.isActive(frame.ts);
     const anchor = config.type === 'line-cross' ? (this.#lines.get(rule.area)?.line.anchor ?? 'bottom-center') : (this.#zones.get(rule.area)?.zone.anchor ?? 'bottom-center');
-    const violations = rule.evaluator.evaluate({ ts: frame.ts, active, zone, anchor, crossings });
+    const identityOf = (trackId: number): Identity | undefined => (rule.identity ? frame.identityOf?.(trackId) : undefined);
+    const violations = rule.evaluator.evaluate({ ts: frame.ts, active, zone, anchor, crossings, tracks: visible, identityOf });
     for (const key of rule.open) {
       if (active && violations.has(key)) continue;
       rule.open.delete(key);
+      rule.named.delete(key);
       events.push(this.#clear(config.id, key, frame.ts));
     }
     if (!active) return;
@@ -169,6 +210,8 @@ export class RuleEngine {
       rule.lastHit.set(key, frame.ts);
       if (!rule.evaluator.momentary) rule.open.add(key);
       const box = v.track?.box ?? v.box;
+      const identity = v.track === undefined ? undefined : identityOf(v.track.id);
+      if (identity !== undefined) rule.named.add(key);
       const hit: RuleHit = {
         kind: 'hit',
         rule: config.id,
@@ -183,9 +226,11 @@ export class RuleEngine {
         frameSeq: frame.seq,
         frame: snapshot(),
         details: v.details,
+        ...(identity === undefined ? {} : { identity }),
       };
       events.push(hit);
     }
+    if (rule.identity) this.#announce(rule, frame.ts, identityOf, events);
     // Cooldowns that ran out carry no information; dropping them bounds memory on a busy camera.
     if (rule.lastHit.size > 256) for (const [key, at] of rule.lastHit) if (frame.ts - at >= cooldownMs) rule.lastHit.delete(key);
   }
@@ -194,5 +239,17 @@ export class RuleEngine {
   #clear(rule: string, key: string, at: number): RuleClear {
     const trackId = key === 'zone' ? undefined : Number(key.slice(1));
     return { kind: 'clear', rule, camera: this.#camera, ...(trackId === undefined ? {} : { trackId }), at };
+  }
+
+  /** An open hit whose track was identified after the hit: its alert learns who it is. */
+  #announce(rule: HitRule, ts: number, identityOf: (trackId: number) => Identity | undefined, events: RuleEvent[]): void {
+    for (const key of rule.open) {
+      if (rule.named.has(key) || !key.startsWith('t')) continue;
+      const trackId = Number(key.slice(1));
+      const identity = identityOf(trackId);
+      if (identity === undefined) continue;
+      rule.named.add(key);
+      events.push({ kind: 'identified', rule: rule.config.id, camera: this.#camera, trackId, identity, at: ts });
+    }
   }
 }

@@ -2,6 +2,8 @@ import type { RuleConfig } from '../config/rules.js';
 import type { Track } from '../track/tracker.js';
 import type { Crossing, Presence, ZoneUpdate } from './areas.js';
 import { anchorOf, distance, unionBox, type Anchor, type Box, type Point } from '../geometry/geometry.js';
+import { KEYPERSONS_PREFIX, STUDENTS_LIST } from '../config/identity.js';
+import type { Identity } from './hit.js';
 
 /** What one rule sees in one frame. */
 export interface RuleView {
@@ -11,6 +13,10 @@ export interface RuleView {
   readonly zone: ZoneUpdate | undefined;
   readonly anchor: Anchor;
   readonly crossings: readonly Crossing[];
+  /** Every confirmed (or briefly lost) track of the camera, for rules that watch the whole picture. */
+  readonly tracks: readonly Track[];
+  /** The identity face identification gave a track, if any; it stays the same while the track lives. */
+  readonly identityOf: (trackId: number) => Identity | undefined;
 }
 
 /** A condition a rule holds to be true right now, for one track ("t<id>") or for the zone as a whole ("zone"). */
@@ -217,6 +223,36 @@ function lineCross(rule: Extract<RuleConfig, { type: 'line-cross' }>): Evaluator
   };
 }
 
+/**
+ * A person identified as one of the rule's gallery lists, in the zone (or anywhere without one): once per track and
+ * person (a track handed over to another person and identified again reports the new person). Keyed by person, so
+ * the cooldown also holds when one person's track breaks up into several (occlusion at a door).
+ */
+function identified(rule: Extract<RuleConfig, { type: 'watchlist' | 'minor-venue' }>): Evaluator {
+  const accepts = (list: string): boolean => {
+    if (rule.type === 'minor-venue') return list === STUDENTS_LIST;
+    return list.startsWith(KEYPERSONS_PREFIX) && (rule.categories === 'all' || rule.categories.includes(list.slice(KEYPERSONS_PREFIX.length)));
+  };
+  /** Track id -> the person it was reported as. */
+  const reported = new Map<number, string>();
+  return {
+    momentary: true,
+    evaluate(view) {
+      const out = new Map<string, Violation>();
+      const present = rule.zone === undefined ? view.tracks.map((track) => ({ track, since: track.firstSeenAt })) : [...(view.zone?.inside.values() ?? [])].map((p) => ({ track: p.track, since: p.enteredAt }));
+      for (const { track, since } of present) {
+        const identity = view.identityOf(track.id);
+        if (identity === undefined || reported.get(track.id) === identity.personId || !accepts(identity.list)) continue;
+        reported.set(track.id, identity.personId);
+        out.set(`p${identity.personId}`, { track, firstSeenAt: since, details: {} });
+      }
+      const alive = new Set(view.tracks.map((track) => track.id));
+      for (const id of reported.keys()) if (!alive.has(id)) reported.delete(id);
+      return out;
+    },
+  };
+}
+
 /** The evaluator of a hit-making rule (count rules make records, see count.ts). */
 export function evaluatorFor(rule: Exclude<RuleConfig, { type: 'count' }>): Evaluator {
   switch (rule.type) {
@@ -237,5 +273,8 @@ export function evaluatorFor(rule: Exclude<RuleConfig, { type: 'count' }>): Eval
       return stationary(rule);
     case 'absence':
       return absence(rule);
+    case 'watchlist':
+    case 'minor-venue':
+      return identified(rule);
   }
 }

@@ -2,6 +2,16 @@ import type { RuleType, Severity } from '../config/rule-vocabulary.js';
 import type { Box } from '../geometry/geometry.js';
 import type { RgbImage } from '../ingest/frame.js';
 
+/**
+ * Who a person track is, as face identification decided it: a gallery person id, the gallery list (`students`,
+ * `keypersons:<category>`) and the 0-100 similarity score. No name: names are looked up where they are spoken.
+ */
+export interface Identity {
+  readonly personId: string;
+  readonly list: string;
+  readonly score: number;
+}
+
 /** A rule decided that something happened. This is what the perception stage hands to the alert stage. */
 export interface RuleHit {
   readonly kind: 'hit';
@@ -26,6 +36,8 @@ export interface RuleHit {
   readonly frame?: RgbImage;
   /** Rule-specific figures: dwell seconds, people count, crossing direction, entries in window... */
   readonly details: Readonly<Record<string, number | string | boolean>>;
+  /** The track's identity when the rule uses identity and the track was identified by the deciding frame. */
+  readonly identity?: Identity;
 }
 
 /** The condition behind earlier hits of a rule ended (the track left the zone or was lost): repeats stop. */
@@ -37,7 +49,21 @@ export interface RuleClear {
   readonly at: number;
 }
 
-export type RuleEvent = RuleHit | RuleClear;
+/**
+ * A track with an open hit of a rule that uses identity was identified after the hit (the first warning did not
+ * wait for the face): its alert gets the identity, and the next repeat of the warning names the person.
+ */
+export interface RuleIdentified {
+  readonly kind: 'identified';
+  readonly rule: string;
+  readonly camera: string;
+  readonly trackId: number;
+  readonly identity: Identity;
+  /** Frame clock of the frame the identity was first seen on. */
+  readonly at: number;
+}
+
+export type RuleEvent = RuleHit | RuleClear | RuleIdentified;
 
 /**
  * People counted by a `count` rule over one minute of the frame clock (for crowd heat): for a zone `entered` and

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Alert, AlertEventKind, AlertState } from './alert.js';
+import type { Alert, AlertIdentity, AlertState, StateEventKind } from './alert.js';
 
 interface AlertRow {
   id: string;
@@ -23,12 +23,13 @@ interface AlertRow {
   count: number;
   state: AlertState;
   cleared_at: number | null;
+  identity: string | null;
   has_snapshot: number;
   has_box: number;
 }
 
 export interface AlertStateRow {
-  readonly event: AlertEventKind;
+  readonly event: StateEventKind;
   readonly state: AlertState;
   readonly at: number;
   readonly by: string | null;
@@ -36,6 +37,11 @@ export interface AlertStateRow {
 }
 
 const OPEN = "state IN ('raised', 'acknowledged')";
+
+/** The identity as the store keeps it: person id, list and score, never a name (the gallery has those). */
+function identityColumn(identity: AlertIdentity | null): string | null {
+  return identity === null ? null : JSON.stringify({ personId: identity.personId, list: identity.list, score: identity.score });
+}
 const COLUMNS = 'alerts.*, box IS NOT NULL AS has_box';
 
 function toAlert(row: AlertRow, gateway: string): Alert {
@@ -62,7 +68,7 @@ function toAlert(row: AlertRow, gateway: string): Alert {
     count: row.count,
     state: row.state,
     clearedAt: row.cleared_at,
-    identity: null,
+    identity: row.identity === null ? null : (JSON.parse(row.identity) as AlertIdentity),
     snapshot: row.has_snapshot === 0 ? null : { crop: row.has_box !== 0 },
   };
 }
@@ -85,8 +91,10 @@ export class AlertRows {
     this.#insert = db.prepare(`INSERT INTO alerts (id, seq, type, severity, camera, zone, rule, track_id, label, score, box, details, source, cameras,
       first_seen_at, last_seen_at, decided_at, raised_at, count, state, cleared_at, identity, has_snapshot, updated_at)
       VALUES (@id, @seq, @type, @severity, @camera, @zone, @rule, @trackId, @label, @score, @box, @details, @source, @cameras,
-      @firstSeenAt, @lastSeenAt, @decidedAt, @raisedAt, @count, @state, @clearedAt, NULL, @hasSnapshot, @raisedAt)`);
-    this.#update = db.prepare('UPDATE alerts SET count = @count, last_seen_at = @lastSeenAt, state = @state, cleared_at = @clearedAt, updated_at = @updatedAt WHERE id = @id');
+      @firstSeenAt, @lastSeenAt, @decidedAt, @raisedAt, @count, @state, @clearedAt, @identity, @hasSnapshot, @raisedAt)`);
+    this.#update = db.prepare(
+      'UPDATE alerts SET count = @count, last_seen_at = @lastSeenAt, state = @state, cleared_at = @clearedAt, identity = @identity, updated_at = @updatedAt WHERE id = @id',
+    );
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE id = ?`);
     this.#repeat = db.prepare(
       `SELECT ${COLUMNS} FROM alerts WHERE rule = ? AND camera = ? AND track_id IS ? AND decided_at >= ? AND ${OPEN} ORDER BY decided_at DESC LIMIT 1`,
@@ -111,12 +119,13 @@ export class AlertRows {
       box: alert.box === null ? null : JSON.stringify(alert.box),
       details: JSON.stringify(alert.details),
       cameras: JSON.stringify(alert.cameras),
+      identity: identityColumn(alert.identity),
       hasSnapshot: alert.snapshot === null ? 0 : 1,
     });
   }
 
   update(alert: Alert, updatedAt: number): void {
-    this.#update.run({ id: alert.id, count: alert.count, lastSeenAt: alert.lastSeenAt, state: alert.state, clearedAt: alert.clearedAt, updatedAt });
+    this.#update.run({ id: alert.id, count: alert.count, lastSeenAt: alert.lastSeenAt, state: alert.state, clearedAt: alert.clearedAt, identity: identityColumn(alert.identity), updatedAt });
   }
 
   get(id: string, gateway: string): Alert | undefined {

@@ -4,9 +4,16 @@ import { RULE_TYPES, SEVERITIES } from '../config/rule-vocabulary.js';
 export const ALERT_STATES = ['raised', 'acknowledged', 'resolved', 'expired'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
-/** What happened to an alert; each is a row in alert_states (except `updated`) and an AlertEvent for listeners. */
+/**
+ * What listeners (voice, uplink) hear about an alert. `updated`: a repeat merged into it, or its identity arrived
+ * (the next voice repeat names the person).
+ */
 export const ALERT_EVENTS = ['raised', 'updated', 'cleared', 'acknowledged', 'resolved', 'expired'] as const;
 export type AlertEventKind = (typeof ALERT_EVENTS)[number];
+
+/** Rows of alert_states and (all but `raised`) messages on `alerts/<id>/state`; `identified`: the identity arrived after the alert. */
+export const STATE_EVENTS = ['raised', 'identified', 'cleared', 'acknowledged', 'resolved', 'expired'] as const;
+export type StateEventKind = (typeof STATE_EVENTS)[number];
 
 const ms = z.number().int().min(0).describe('Milliseconds since the Unix epoch.');
 
@@ -15,7 +22,21 @@ const boxSchema = z
   .strict()
   .describe('Box of the object in the camera picture (detect resolution pixels).');
 
-/** The alert record, declared once: the store maps it to rows, the uplink publishes it (with `schema` and the topics of its pictures). */
+/**
+ * Who the person of an alert is: person id, list and score only, in the store and the outbox alike. The uplink adds
+ * name and class to a payload when it sends it, only for lists whose config shares them (uplink/payloads.ts), and
+ * the voice looks them up in the gallery when it speaks.
+ */
+export const identitySchema = z
+  .object({
+    personId: z.string().min(1).describe('Gallery person id.'),
+    list: z.string().min(1).describe('Gallery list of the person: students, or keypersons:<category>.'),
+    score: z.number().min(0).max(100).describe('Calibrated 0-100 face similarity (docs/identity.md); at or above the list\'s threshold.'),
+  })
+  .strict();
+export type AlertIdentity = z.output<typeof identitySchema>;
+
+/** The alert record, declared once: the store maps it to rows, the uplink publishes it (with `schema`, the topics of its pictures and the names a list shares). */
 export const alertSchema = z
   .object({
     id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/).describe('ULID; the deduplication key for the centre.'),
@@ -40,7 +61,9 @@ export const alertSchema = z
     count: z.number().int().min(1).describe('Hits merged into this alert within the cooldown.'),
     state: z.enum(ALERT_STATES),
     clearedAt: ms.nullable().describe('When the condition ended (track left the zone); null while ongoing.'),
-    identity: z.null().describe('Reserved for face identification (a later schema version).'),
+    identity: identitySchema
+      .nullable()
+      .describe('The person, from face identification; null when not known (yet: an identity arriving later comes as an identified state change) or when the rule does not identify.'),
     snapshot: z
       .object({ crop: z.boolean().describe('A tight crop around the box follows the annotated picture.') })
       .strict()

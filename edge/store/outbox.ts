@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Alert, AlertEventKind, AlertState } from './alert.js';
+import type { Alert, AlertIdentity, AlertState, StateEventKind } from './alert.js';
 import type { SnapshotKind } from './snapshot-rows.js';
 
 /**
@@ -13,7 +13,7 @@ export type Lane = (typeof LANES)[keyof typeof LANES];
 export interface AlertChange {
   readonly id: string;
   readonly seq: number;
-  readonly event: Exclude<AlertEventKind, 'raised' | 'updated'>;
+  readonly event: Exclude<StateEventKind, 'raised'>;
   readonly state: AlertState;
   readonly at: number;
   /** Who acknowledged or resolved; null for the gateway's own events. */
@@ -22,6 +22,11 @@ export interface AlertChange {
   readonly count: number;
   readonly lastSeenAt: number;
   readonly clearedAt: number | null;
+  /**
+   * Person id, list and score, never a name: the uplink adds names when it sends the change. Absent in changes
+   * stored before identities (store schema 2, converted by migration 3): the same as null.
+   */
+  readonly identity?: AlertIdentity | null;
 }
 
 /** A picture of an alert, read from its file when it is sent. */

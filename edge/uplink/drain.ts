@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
+import type { PersonDirectory } from '../identity/matcher.js';
 import { moduleLogger } from '../log.js';
 import { LANES, type Lane, type OutboxEntry } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
@@ -15,6 +16,8 @@ export interface DrainContext {
   /** Messages published and not yet acknowledged, at most. */
   readonly window: number;
   readonly clock: () => number;
+  /** Names for the identities of lists that share them, looked up when a message is sent. */
+  readonly directory?: PersonDirectory;
 }
 
 const log = moduleLogger('drain');
@@ -101,7 +104,7 @@ export class OutboxDrain {
   /** Topic and bytes to publish; undefined when the entry can never be sent (its picture was evicted, or it fails its schema). */
   #messageOf(entry: OutboxEntry): { topic: string; payload: Buffer; options: IClientPublishOptions } | undefined {
     try {
-      const message = wireMessage(entry.message);
+      const message = wireMessage(entry.message, this.context.directory);
       if ('json' in message) return { topic: message.topic, payload: message.json, options: {} };
       const { contentType, userProperties } = message;
       return { topic: message.topic, payload: readFileSync(join(this.context.snapshotsDir, message.file)), options: { properties: { userProperties: { ...userProperties }, contentType } } };

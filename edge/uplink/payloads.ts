@@ -1,12 +1,18 @@
 import { z } from 'zod';
 import { LIST_PATTERN } from '../config/identity.js';
 import { base64Length } from '../identity/photo-upload.js';
-import { ALERT_EVENTS, ALERT_STATES, alertSchema } from '../store/alert.js';
+import { ALERT_STATES, STATE_EVENTS, alertSchema, identitySchema } from '../store/alert.js';
 
-/** Version of every JSON payload on the wire; bumped on any incompatible change, documented in docs/mqtt.md. */
+/**
+ * Schema version of the JSON payloads on the wire, per payload: bumped on any incompatible change of that payload,
+ * documented in docs/mqtt.md. Status, telemetry and commands are at 1.
+ */
 export const PAYLOAD_SCHEMA_VERSION = 1;
+/** Alerts and alert state changes: 2 since the identity (schema 1 had `identity: null` and no `identified` event). */
+export const ALERT_PAYLOAD_VERSION = 2;
 
 const version = z.literal(PAYLOAD_SCHEMA_VERSION).describe('Payload schema version.');
+const alertVersion = z.literal(ALERT_PAYLOAD_VERSION).describe('Payload schema version.');
 const ms = z.number().int().min(0).describe('Milliseconds since the Unix epoch.');
 const ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
 
@@ -20,18 +26,36 @@ const alertSnapshotTopicsSchema = z
   .nullable()
   .describe('Where the pictures follow; null when the hit carried no frame.');
 
+/**
+ * On the wire an identity carries name and class for a list whose config shares them (shareNames); the uplink adds
+ * them when it sends, so the store and the outbox hold person id, list and score only.
+ */
+const wireIdentitySchema = identitySchema
+  .extend({
+    name: z.string().min(1).optional().describe('The person\'s name; only when the config shares names of this list.'),
+    class: z.string().min(1).optional().describe('The student\'s class, e.g. 三年级二班; only when the config shares names of this list.'),
+  })
+  .strict();
+export type WireIdentity = z.output<typeof wireIdentitySchema>;
+
 export const alertPayloadSchema = alertSchema
-  .extend({ snapshot: alertSnapshotTopicsSchema, schema: version })
+  .extend({
+    snapshot: alertSnapshotTopicsSchema,
+    identity: wireIdentitySchema
+      .nullable()
+      .describe('The person, from face identification; null when not known (yet: an identity arriving later comes as an identified state change) or when the rule does not identify.'),
+    schema: alertVersion,
+  })
   .strict()
   .describe('An alert, published once per alert on `alerts` (redelivery keeps the id).');
 export type AlertPayload = z.output<typeof alertPayloadSchema>;
 
 export const statePayloadSchema = z
   .object({
-    schema: version,
+    schema: alertVersion,
     id: ulid.describe('Alert id.'),
     seq: z.number().int().min(1).describe('Alert seq.'),
-    event: z.enum(ALERT_EVENTS).exclude(['raised', 'updated']).describe('What happened.'),
+    event: z.enum(STATE_EVENTS).exclude(['raised']).describe('What happened; identified: the person was identified after the alert was raised.'),
     state: z.enum(ALERT_STATES).describe('Alert state after the event.'),
     at: ms,
     by: z.string().nullable().describe('Who acknowledged or resolved (from the command), null for gateway events.'),
@@ -39,9 +63,11 @@ export const statePayloadSchema = z
     count: z.number().int().min(1).describe('Hits merged into the alert so far.'),
     lastSeenAt: ms,
     clearedAt: ms.nullable(),
+    identity: wireIdentitySchema.nullable().describe('The alert\'s identity after the event (as in the alert); null while the person is not known.'),
   })
   .strict()
   .describe('An alert state change, on `alerts/<id>/state`.');
+export type StatePayload = z.output<typeof statePayloadSchema>;
 
 export const statusPayloadSchema = z
   .object({
@@ -167,8 +193,8 @@ export const unenrollArgsSchema = z.object({ id: personId, by: centreActor }).st
 
 /** Each JSON payload with its schema file name under docs/schemas/. */
 export const PAYLOAD_SCHEMAS = {
-  'alert.v1': alertPayloadSchema,
-  'alert-state.v1': statePayloadSchema,
+  'alert.v2': alertPayloadSchema,
+  'alert-state.v2': statePayloadSchema,
   'status.v1': statusPayloadSchema,
   'telemetry.v1': telemetryPayloadSchema,
   'command.v1': commandRequestSchema,

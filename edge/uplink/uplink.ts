@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Alert } from '../store/alert.js';
 import type { MqttConfig } from '../config/mqtt.js';
+import type { PersonDirectory } from '../identity/matcher.js';
 import { moduleLogger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { VERSION } from '../version.js';
@@ -39,6 +40,11 @@ export interface UplinkContext {
   /** Reloads the config, for cmd/config.reload; the result goes into the reply. */
   readonly reloadConfig?: () => Promise<unknown>;
   readonly clock?: () => number;
+  /**
+   * Names of gallery persons, added to alert payloads of lists whose config shares them when they are sent (the
+   * outbox holds person ids only); without it payloads carry person ids only.
+   */
+  readonly directory?: PersonDirectory;
 }
 
 const log = moduleLogger('uplink');
@@ -87,7 +93,7 @@ export class Uplink {
     this.#registerBuiltins(router);
     for (const [name, handler] of this.#extraCommands) router.register(name, handler);
     this.#router = router;
-    const drain = new OutboxDrain({ store, root: this.root, snapshotsDir: this.context.snapshotsDir, window: config.inflightWindow, clock });
+    const drain = new OutboxDrain({ store, root: this.root, snapshotsDir: this.context.snapshotsDir, window: config.inflightWindow, clock, ...(this.context.directory === undefined ? {} : { directory: this.context.directory }) });
     this.#drain = drain;
 
     const client = mqtt.connect(config.url, connectOptions(config, { clientId: `huxiao-${gatewayId}`, will: { topic: outboundTopic(this.root, topic.status()), payload: this.#statusPayload('offline') } }));

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isCollection, isMap, isSeq, parseDocument, type Document, type ToStringOptions, type YAMLMap, type YAMLSeq } from 'yaml';
 import { z } from 'zod';
+import type { RuleConfig } from '../config/rules.js';
 import { HuxiaoError } from '../errors.js';
 import { isNormalized, type Point } from '../geometry/geometry.js';
 
@@ -17,8 +18,11 @@ export interface MainParam {
   readonly fallback: number | string;
 }
 
-/** The one parameter of each rule type the editor shows; everything else keeps the value in the file (or its default). */
-export const MAIN_PARAMS: Readonly<Partial<Record<EditorRuleType, MainParam>>> = {
+/**
+ * The one parameter of each rule type the editor shows; everything else keeps the value in the file (or its default).
+ * Keyed by the config's rule types: a rule of a type the editor does not offer (watchlist, minor-venue) has none.
+ */
+export const MAIN_PARAMS: Readonly<Partial<Record<RuleConfig['type'], MainParam>>> = {
   dwell: { key: 'seconds', label: 'seconds inside', fallback: 30 },
   return: { key: 'entries', label: 'entries', fallback: 3 },
   crowd: { key: 'minPeople', label: 'people', fallback: 4 },

@@ -16,7 +16,7 @@ export interface WireExpectation {
 }
 
 export interface Version2Store {
-  /** What the backlog must deliver, in the order the drain sends it (emergency lane first, then by id). */
+  /** What the backlog must deliver, in the order the drain sends it (emergency lane first, then by id), as this release sends it. */
   readonly expected: readonly WireExpectation[];
   /** Outbox ids of the rows, all lanes, and the one already delivered. */
   readonly ids: readonly number[];
@@ -40,6 +40,15 @@ const ALERT_C = `{"id":"${C}","seq":3,"gateway":"gw-up","type":"dwell","severity
 const ALERT_E = `{"id":"${E}","seq":4,"gateway":"gw-up","type":"emergency","severity":"emergency","camera":"gate","zone":"gate-button","rule":"emergency-button","trackId":null,"label":null,"score":null,"box":null,"details":{},"source":"gate-button","cameras":["gate","yard"],"firstSeenAt":1800000002000,"lastSeenAt":1800000002000,"decidedAt":1800000002000,"raisedAt":1800000002000,"count":1,"state":"raised","clearedAt":null,"identity":null,"snapshot":{"topic":"alerts/${E}/snapshot","cropTopic":null},"schema":1}`;
 const STATE_A = `{"schema":1,"id":"${A}","seq":1,"event":"acknowledged","state":"acknowledged","at":1800000001000,"by":"duty officer Li","note":"on my way","count":1,"lastSeenAt":1700000001000,"clearedAt":null}`;
 const STATE_B = `{"schema":1,"id":"${B}","seq":2,"event":"cleared","state":"raised","at":1800000001000,"by":null,"note":null,"count":1,"lastSeenAt":1700000001000,"clearedAt":5000}`;
+
+/*
+ * What this release publishes for those rows, byte for byte: the alert payloads are at version 2 since the identity
+ * (docs/mqtt.md), and a row of release 0.1 goes out at the version of the release that sends it, as the uplink
+ * builds every payload when it sends it. Version 2 of a release 0.1 alert differs only in `schema` (its `identity`
+ * was null already); a state change gains `"identity":null`, its last field.
+ */
+const sentAlert = (payload: string): string => payload.replace('"schema":1', '"schema":2');
+const sentState = (payload: string): string => sentAlert(payload).replace(/}$/, ',"identity":null}');
 
 function alertRow(payload: string): Record<string, unknown> {
   const alert = JSON.parse(payload) as Record<string, unknown> & { snapshot: unknown; box: unknown };
@@ -109,14 +118,14 @@ export async function createVersion2Store(path: string, snapshotsDir: string): P
     const json = (topic: string, payload: string): WireExpectation => ({ topic, payload: Buffer.from(payload, 'utf8') });
     const picture = (topic: string, data: Buffer, sha256: string, camera: string): WireExpectation => ({ topic, payload: data, userProperties: { sha256, camera, contentType: 'image/jpeg' }, contentType: 'image/jpeg' });
     const expected = [
-      json('alerts', ALERT_E),
+      json('alerts', sentAlert(ALERT_E)),
       picture(`alerts/${E}/snapshot`, gate.data, gate.sha256, 'gate'),
-      json('alerts', ALERT_A),
-      json('alerts', ALERT_B),
-      json(`alerts/${A}/state`, STATE_A),
+      json('alerts', sentAlert(ALERT_A)),
+      json('alerts', sentAlert(ALERT_B)),
+      json(`alerts/${A}/state`, sentState(STATE_A)),
       picture(`alerts/${A}/snapshot`, frame.data, frame.sha256, 'pond-east'),
       picture(`alerts/${A}/crop`, crop.data, crop.sha256, 'pond-east'),
-      json(`alerts/${B}/state`, STATE_B),
+      json(`alerts/${B}/state`, sentState(STATE_B)),
     ];
     return { expected, ids, deliveredId: ids[0] ?? 0, sequence };
   } finally {

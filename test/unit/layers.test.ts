@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['camera-worker.ts', 'perception.ts', 'perception-replay.ts'],
   ['alerts', 'store', 'gallery'],
   ['uplink', 'actions', 'web', 'ops'],
-  ['controller.ts', 'alert-actions.ts', 'telemetry.ts', 'phases.ts', 'cli'],
+  ['controller.ts', 'alert-actions.ts', 'telemetry.ts', 'phases.ts', 'gateway-identity.ts', 'cli'],
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');

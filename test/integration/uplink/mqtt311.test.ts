@@ -65,7 +65,7 @@ describe('Uplink over MQTT 3.1.1 and plain TCP (the demo\'s embedded aedes broke
     await waitFor('the alert', () => received.some((m) => m.topic === 'huxiao/gw-311/alerts'));
     const payload = JSON.parse(received.find((m) => m.topic === 'huxiao/gw-311/alerts')?.payload.toString() ?? '{}') as { id: string };
     assert.equal(payload.id, alert.id);
-    assert.deepEqual(schemaErrors('alert.v1', payload), []);
+    assert.deepEqual(schemaErrors('alert.v2', payload), []);
     await waitFor('delivered marks', () => store.outbox.depth().depth === 0);
 
     await centre.publishAsync('huxiao/gw-311/cmd/ping', JSON.stringify({ ts: Date.now(), nonce: 'nonce-311-ping', args: {} }), { qos: 1 });

@@ -108,9 +108,9 @@ describe('Uplink against mosquitto (TLS, client certificate, password, signed co
     await alerts.idle();
     await waitFor('alerts and pictures', () => centre.firstDeliveries().length >= 2 && centre.received.filter((m) => m.topic.endsWith('/crop')).length >= 1);
     const received = centre.json<{ id: string }>('/alerts');
-    for (const alert of received) assert.deepEqual(schemaErrors('alert.v1', alert), []);
+    for (const alert of received) assert.deepEqual(schemaErrors('alert.v2', alert), []);
     assert.deepEqual(received.map((alert) => alert.id), [withPicture.id, plain.id]);
-    assert.deepEqual(received[0], { schema: 1, ...withPicture, snapshot: { topic: topic.alertSnapshot(withPicture.id), cropTopic: topic.alertCrop(withPicture.id) } });
+    assert.deepEqual(received[0], { schema: 2, ...withPicture, snapshot: { topic: topic.alertSnapshot(withPicture.id), cropTopic: topic.alertCrop(withPicture.id) } });
 
     const picture = centre.received.find((m) => m.topic === `${ROOT}/alerts/${withPicture.id}/snapshot`);
     assert.ok(picture);
@@ -156,7 +156,7 @@ describe('Uplink against mosquitto (TLS, client certificate, password, signed co
     assert.equal(alerts.get(alert.id)?.state, 'resolved');
     await waitFor('two state messages', () => centre.json(`/alerts/${alert.id}/state`).length >= 2);
     const states = centre.json<{ event: string; by: string; note: string }>(`/alerts/${alert.id}/state`);
-    for (const state of states) assert.deepEqual(schemaErrors('alert-state.v1', state), []);
+    for (const state of states) assert.deepEqual(schemaErrors('alert-state.v2', state), []);
     assert.deepEqual(states.map((s) => [s.event, s.by, s.note]), [
       ['acknowledged', 'duty officer Wang', 'seen'],
       ['resolved', 'duty officer Wang', 'pupil walked back to class'],

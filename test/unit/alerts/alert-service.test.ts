@@ -70,7 +70,7 @@ describe('AlertService', () => {
       assert.equal(topic, 'alerts');
       assert.equal(entry.lane, LANES.normal);
       assert.ok(payload);
-      assert.equal(payload.schema, 1);
+      assert.equal(payload.schema, 2);
       assert.equal(payload.id, alert.id);
       assert.equal((other.prepare('SELECT event FROM alert_states').get() as { event: string }).event, 'raised');
     } finally {

@@ -35,7 +35,7 @@ rules:
     assert.deepEqual(camera?.zones[0], { id: 'lawn', polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]], labels: ['person'], minScore: 0.4, minArea: 0, anchor: 'bottom-center', inertiaFrames: 3 });
     assert.equal(camera.lines[0]?.anchor, 'bottom-center');
     assert.equal(camera.motion.redetectSeconds, 1);
-    assert.deepEqual(config.rules[0], { id: 'r1', type: 'dwell', camera: 'cam1', zone: 'lawn', severity: 'warning', enabled: true, cooldownSeconds: 30, actions: [], seconds: 30 });
+    assert.deepEqual(config.rules[0], { id: 'r1', type: 'dwell', camera: 'cam1', zone: 'lawn', severity: 'warning', enabled: true, cooldownSeconds: 30, actions: [], seconds: 30, identify: false });
     assert.deepEqual(config.rules[1]?.schedule, { windows: [{ days: ['mon', 'fri'], from: '07:00', to: '08:30' }] });
   });
 

@@ -68,6 +68,13 @@ describe('what the rules need of the detector', () => {
     assert.equal(needs({ id: 'g', type: 'crowd', zone: 'fence', seconds: 2 }).need(motionAt(800, 100), []).intervalMs, 500);
   });
 
+  it('identity rules want a look every 400 ms (a face attempt) near their zone, or anywhere in the picture without one', () => {
+    assert.deepEqual(needs({ id: 'm', type: 'minor-venue' }).need(motionAt(100, 300), []), { intervalMs: 400, urgency: 'normal', reason: 'motion' });
+    assert.equal(needs({ id: 'w', type: 'watchlist', zone: 'fence' }).need(motionAt(800, 100), []).intervalMs, 400);
+    assert.equal(needs({ id: 'w', type: 'watchlist', zone: 'fence' }).need(motionAt(100, 300), []).reason, 'idle', 'far from its zone');
+    assert.equal(needs({ id: 'f', type: 'intrusion', zone: 'fence', identify: true }).need(motionAt(800, 100), []).urgency, 'urgent', 'a fence stays urgent');
+  });
+
   it('takes the most demanding rule of the areas the activity is near', () => {
     const both = needs({ id: 'd', type: 'dwell', zone: 'fence', seconds: 12 }, { id: 'in', type: 'intrusion', zone: 'fence' }, { id: 'a', type: 'absence', zone: 'post' });
     assert.equal(both.need(motionAt(800, 100), []).intervalMs, 0);

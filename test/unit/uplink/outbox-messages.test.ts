@@ -21,8 +21,8 @@ describe('outbox messages on the wire', () => {
     const message = wireMessage({ kind: 'alert', alert });
     assert.equal(message.topic, 'alerts');
     const payload = json(message);
-    assert.deepEqual(payload, { ...alert, snapshot: { topic: `alerts/${alert.id}/snapshot`, cropTopic: `alerts/${alert.id}/crop` }, schema: 1 });
-    assert.deepEqual(schemaErrors('alert.v1', payload), []);
+    assert.deepEqual(payload, { ...alert, snapshot: { topic: `alerts/${alert.id}/snapshot`, cropTopic: `alerts/${alert.id}/crop` }, schema: 2 });
+    assert.deepEqual(schemaErrors('alert.v2', payload), []);
     assert.deepEqual(json(wireMessage({ kind: 'alert', alert: { ...alert, snapshot: { crop: false } } })).snapshot, { topic: `alerts/${alert.id}/snapshot`, cropTopic: null });
     assert.equal(json(wireMessage({ kind: 'alert', alert: { ...alert, snapshot: null } })).snapshot, null);
   });
@@ -30,8 +30,8 @@ describe('outbox messages on the wire', () => {
   it('publishes a state change on `alerts/<id>/state` and a picture on its snapshot or crop topic with its hash and camera', () => {
     const state = wireMessage({ kind: 'alert-state', change });
     assert.equal(state.topic, `alerts/${alert.id}/state`);
-    assert.deepEqual(json(state), { schema: 1, ...change });
-    assert.deepEqual(schemaErrors('alert-state.v1', json(state)), []);
+    assert.deepEqual(json(state), { schema: 2, ...change, identity: null });
+    assert.deepEqual(schemaErrors('alert-state.v2', json(state)), []);
     const crop = wireMessage({ kind: 'snapshot', picture: { alertId: alert.id, kind: 'crop', camera: 'pond-east', path: 'day/crop.jpg', sha256: 'ab12' } });
     assert.ok(!('json' in crop));
     assert.deepEqual(crop, { topic: `alerts/${alert.id}/crop`, file: 'day/crop.jpg', contentType: 'image/jpeg', userProperties: { sha256: 'ab12', camera: 'pond-east', contentType: 'image/jpeg' } });

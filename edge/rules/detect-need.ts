@@ -82,7 +82,7 @@ export class DetectNeeds {
       const line = 'line' in rule ? options.camera.lines.find((l) => l.id === rule.line) : undefined;
       const areas: Area[] = [];
       // An identity rule without a zone watches every person in the picture.
-      if (usesIdentity(rule) && zone === undefined && line === undefined) areas.push({ intervalMs, touches: () => true });
+      if (usesIdentity(rule) && zone === undefined && line === undefined) areas.push({ intervalMs, touches: () => true, holds: () => true });
       if (zone !== undefined) {
         const polygon = toPixels(zone.polygon, width, height);
         areas.push({ intervalMs, touches: (box) => boxTouchesPolygon(box, polygon), holds: (box) => pointInPolygon(anchorOf(box, zone.anchor), polygon) });

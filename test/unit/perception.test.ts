@@ -67,6 +67,28 @@ async function replay(frames: number): Promise<{ results: PerceptionResult[]; ca
   return { results, calls: detector.calls };
 }
 
+/** A person painted standing at `box` for `frames` frames at 10 fps: when the detector ran, and each frame's result. */
+async function standStill(box: Box, frames: number, scheduler?: InferenceScheduler, onFrame?: (ts: number) => void): Promise<{ calls: number[]; results: PerceptionResult[] }> {
+  const camera = config.cameras[0];
+  assert.ok(camera);
+  const detector = new PaintedDetector();
+  const calls: number[] = [];
+  let ts = 0;
+  const counted: ObjectDetector = { detect: (image, options) => { calls.push(ts); return detector.detect(image, options); } };
+  const perception = new Perception({ camera, rules: config.rules, detector: counted, timezone: 'UTC', ...(scheduler === undefined ? {} : { scheduler }) });
+  perception.start();
+  const data = Buffer.alloc(W * H * 3, 70);
+  for (let y = box.y1; y < box.y2; y++) data.fill(220, (y * W + box.x1) * 3, (y * W + box.x2) * 3);
+  const results: PerceptionResult[] = [];
+  for (let i = 0; i < frames; i++) {
+    ts = i * 100;
+    results.push(await perception.process({ camera: 'cam', seq: i, ts, width: W, height: H, data, retain: () => undefined, release: () => undefined }));
+    onFrame?.(ts);
+  }
+  perception.stop();
+  return { calls, results };
+}
+
 describe('perception pipeline', () => {
   it('tracks the walker with one id and hits once when it enters the zone, with its own copy of the frame', async () => {
     const { results } = await replay(40);
@@ -115,70 +137,27 @@ rules:
   });
 
   it('re-checks a person standing still every stationarySeconds, not every second, under one track id', async () => {
-    const camera = config.cameras[0];
-    assert.ok(camera);
-    const standing = { x1: 200, y1: 80, x2: 230, y2: 200 };
-    const detector = new PaintedDetector();
-    const calls: number[] = [];
-    const counted: ObjectDetector = { detect: (image, options) => { calls.push(ts); return detector.detect(image, options); } };
-    const perception = new Perception({ camera, rules: config.rules, detector: counted, timezone: 'UTC' });
-    perception.start();
-    const data = Buffer.alloc(W * H * 3, 70);
-    for (let y = standing.y1; y < standing.y2; y++) data.fill(220, (y * W + standing.x1) * 3, (y * W + standing.x2) * 3);
-    let ts = 0;
-    const reasons = new Set<string>();
-    const ids = new Set<number>();
-    for (let i = 0; i < 300; i++) {
-      ts = i * 100;
-      const result = await perception.process({ camera: 'cam', seq: i, ts, width: W, height: H, data, retain: () => undefined, release: () => undefined });
-      reasons.add(result.reason);
-      for (const t of result.tracks) ids.add(t.id);
-    }
-    perception.stop();
+    const { calls, results } = await standStill({ x1: 200, y1: 80, x2: 230, y2: 200 }, 300);
     // Three runs confirm the track, one a second until it is stationary (3 s after it was first seen), then one every
     // 10 s counted from the last look (2.2 s).
     assert.deepEqual(calls, [0, 100, 200, 1200, 2200, 12200, 22200]);
-    assert.deepEqual([...ids], [1]);
+    assert.deepEqual([...new Set(results.flatMap((r) => r.tracks.map((t) => t.id)))], [1]);
+    const reasons = new Set(results.map((r) => r.reason));
     assert.ok(reasons.has('stationary'), [...reasons].join(', '));
   });
 
   it('keeps looking every second at a person standing still one step outside the intrusion zone', async () => {
-    const camera = config.cameras[0];
-    assert.ok(camera);
     // The zone starts at x = 160; feet at x = 107, 53 px away, the box 38 px (the nearness margin is 0.2 x 240 = 48 px).
-    const standing = boxAt(12);
-    const detector = new PaintedDetector();
-    const calls: number[] = [];
-    const counted: ObjectDetector = { detect: (image, options) => { calls.push(ts); return detector.detect(image, options); } };
-    const perception = new Perception({ camera, rules: config.rules, detector: counted, timezone: 'UTC' });
-    perception.start();
-    const data = Buffer.alloc(W * H * 3, 70);
-    for (let y = standing.y1; y < standing.y2; y++) data.fill(220, (y * W + standing.x1) * 3, (y * W + standing.x2) * 3);
-    let ts = 0;
-    for (let i = 0; i < 100; i++) {
-      ts = i * 100;
-      await perception.process({ camera: 'cam', seq: i, ts, width: W, height: H, data, retain: () => undefined, release: () => undefined });
-    }
-    perception.stop();
+    const { calls } = await standStill(boxAt(12), 100);
     assert.deepEqual(calls, [0, 100, 200, 1200, 2200, 3200, 4200, 5200, 6200, 7200, 8200, 9200]);
   });
 
   it('asks the scheduler for one re-check per redetectSeconds (stationarySeconds), not for every frame', async () => {
-    const camera = config.cameras[0];
-    assert.ok(camera);
-    const standing = { x1: 200, y1: 80, x2: 230, y2: 200 };
     const scheduler = new InferenceScheduler();
-    const perception = new Perception({ camera, rules: config.rules, detector: new PaintedDetector(), timezone: 'UTC', scheduler });
-    perception.start();
-    const data = Buffer.alloc(W * H * 3, 70);
-    for (let y = standing.y1; y < standing.y2; y++) data.fill(220, (y * W + standing.x1) * 3, (y * W + standing.x2) * 3);
     const wantHz = new Map<number, number | undefined>();
-    for (let i = 0; i <= 130; i++) {
-      const ts = i * 100;
-      await perception.process({ camera: 'cam', seq: i, ts, width: W, height: H, data, retain: () => undefined, release: () => undefined });
+    await standStill({ x1: 200, y1: 80, x2: 230, y2: 200 }, 131, scheduler, (ts) => {
       if (ts === 2500 || ts === 13_000) wantHz.set(ts, scheduler.shares(ts).find((share) => share.camera === 'cam')?.wantHz);
-    }
-    perception.stop();
+    });
     // Confirmed at 0.2 s, looked at again at 1.2 and 2.2 s (a look a second), then stationary: 12.2 s (one in 10 s).
     // Asking at the camera's 10 fps for them would claim ten times the share of the budget that the camera uses.
     assert.deepEqual([...wantHz], [[2500, 1], [13_000, 0.1]]);

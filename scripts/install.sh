@@ -74,6 +74,8 @@ create_user() {
 install_app() {
   local stage item differs=no
   stage="$(mktemp -d "$prefix.stage.XXXXXX")"
+  # A failed or interrupted staging must not leave the half-built copy beside the app.
+  trap "rm -rf '$stage'" EXIT
   "$src/scripts/stage-runtime.sh" "$stage" >/dev/null
   for item in dist config models README.md package.json package-lock.json; do
     [ -e "$stage/$item" ] || continue
@@ -81,6 +83,7 @@ install_app() {
   done
   if [ "$differs" = no ]; then
     rm -rf "$stage"
+    trap - EXIT
     unchanged "app" "$prefix/dist, config, models"
     return
   fi
@@ -89,6 +92,7 @@ install_app() {
     if [ -e "$stage/$item" ]; then mv "$stage/$item" "$prefix/$item"; fi
   done
   rm -rf "$stage"
+  trap - EXIT
   changed "app" "installed version $("$node" -p "require('$prefix/package.json').version") in $prefix"
 }
 
@@ -142,6 +146,8 @@ ensure_dir() {
 # to own config.yaml; the sticky bit keeps it from renaming or deleting what root owns (the page's password hash, the
 # secrets directory). The unit makes /etc/huxiao writable (ReadWritePaths) and secrets/ read-only again.
 install_config() {
+  # chown and chmod would act on a symlink's target while stat reads the link: a linked config is not ours to own.
+  if [ -L "$etc/config.yaml" ]; then echo "install.sh: $etc/config.yaml is a symlink; make it a file (the page's editor replaces it by rename)" >&2; exit 1; fi
   ensure_dir "$etc" root:huxiao 1770
   ensure_dir "$etc/secrets" root:huxiao 750
   if [ ! -e "$etc/config.yaml" ]; then

@@ -4,6 +4,9 @@ import type { Readable } from 'node:stream';
 import { CLI } from './cli.js';
 
 /** One line the gateway logged (pino JSON on stderr). */
+/** The start-up phases of `huxiao run` in order (edge/phases.ts, docs/operations.md); stopped in reverse. */
+export const GATEWAY_PHASES = ['storage', 'uplink', 'gallery', 'alerts', 'actions', 'vision', 'cameras', 'operations'];
+
 export interface LogLine {
   readonly level: number;
   readonly msg: string;

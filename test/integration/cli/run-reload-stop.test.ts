@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { writePasswordFile } from '../../../edge/web/password.js';
-import { processesMentioning, spawnGateway, type GatewayProcess, type LogLine } from '../../helpers/gateway-process.js';
+import { GATEWAY_PHASES, processesMentioning, spawnGateway, type GatewayProcess, type LogLine } from '../../helpers/gateway-process.js';
 import { startMosquitto, type TestBroker } from '../../helpers/mosquitto.js';
 import { freePort } from '../../helpers/ports.js';
 import { parseExposition, sampleValue } from '../../helpers/prometheus.js';
@@ -14,7 +14,6 @@ import { tempDir } from '../../helpers/tmp.js';
 import { waitFor, waitForAsync } from '../../helpers/wait.js';
 import { Centre } from '../uplink/centre.js';
 
-const ALL_PHASES = ['storage', 'uplink', 'alerts', 'actions', 'vision', 'cameras', 'operations'];
 const PASSWORD = 'reload stop pass';
 const WARNING = '请注意，院子里有人。';
 const UNIT = fileURLToPath(new URL('../../../../systemd/huxiao-edge.service', import.meta.url));
@@ -112,7 +111,7 @@ ${extra.rules}
       }
     });
     await waitFor('the gateway to run', () => lines('gateway started').length > 0 && lines('connected to broker').length > 0, 120_000);
-    assert.deepEqual(lines('phase started').map((line) => line.phase), ALL_PHASES);
+    assert.deepEqual(lines('phase started').map((line) => line.phase), GATEWAY_PHASES);
   });
 
   after(async () => {
@@ -202,7 +201,7 @@ actions:
     const seconds = (performance.now() - signalled) / 1000;
     assert.ok(seconds < limit, `stopped in ${seconds.toFixed(1)} s, within TimeoutStopSec=${String(limit)}`);
     t.diagnostic(`stopped in ${seconds.toFixed(2)} s (TimeoutStopSec=${String(limit)})`);
-    assert.deepEqual(lines('gateway stopped').map((line) => ({ stopped: line.stopped, failed: line.failed })), [{ stopped: [...ALL_PHASES].reverse(), failed: [] }]);
+    assert.deepEqual(lines('gateway stopped').map((line) => ({ stopped: line.stopped, failed: line.failed })), [{ stopped: [...GATEWAY_PHASES].reverse(), failed: [] }]);
     assert.deepEqual(gateway.text(), []);
     assert.deepEqual(processesMentioning(dir), [], 'no aplay, sound sink or gateway process is left');
     assert.deepEqual([...processesMentioning(gate.url()), ...processesMentioning(yard.url())], [], 'no ffmpeg is left');

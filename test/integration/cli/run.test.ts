@@ -6,7 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_MODELS_DIR, readManifest, selectModel } from '../../../edge/vision/manifest.js';
-import { processesMentioning, spawnGateway, type GatewayProcess, type LogLine } from '../../helpers/gateway-process.js';
+import { GATEWAY_PHASES, processesMentioning, spawnGateway, type GatewayProcess, type LogLine } from '../../helpers/gateway-process.js';
 import { startMosquitto, type TestBroker } from '../../helpers/mosquitto.js';
 import { schemaErrors } from '../../helpers/payload-schemas.js';
 import { freePort } from '../../helpers/ports.js';
@@ -15,7 +15,6 @@ import { tempDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait.js';
 import { Centre } from '../uplink/centre.js';
 
-const ALL_PHASES = ['storage', 'uplink', 'gallery', 'alerts', 'actions', 'vision', 'cameras', 'operations'];
 
 /**
  * `huxiao run` as its own process: start-up as phases undone in reverse when one fails or SIGTERM comes, and SIGHUP
@@ -188,7 +187,7 @@ ${extra}`,
         gateway = spawnGateway(path);
         const running = gateway;
         await waitFor('the gateway to run', () => lines(running, 'gateway started').length > 0 && lines(running, 'connected to broker').length > 0);
-        assert.deepEqual(lines(gateway, 'phase started').map((line) => line.phase), ALL_PHASES);
+        assert.deepEqual(lines(gateway, 'phase started').map((line) => line.phase), GATEWAY_PHASES);
 
         writeFileSync(path, readFileSync(path, 'utf8').replace('fps: 5', 'fps: 99'));
         gateway.child.kill('SIGHUP');
@@ -214,7 +213,7 @@ ${extra}`,
 
         gateway.child.kill('SIGTERM');
         assert.equal(await gateway.exited, 0, gateway.text().join('\n'));
-        assert.deepEqual(stopped(gateway), [{ stopped: [...ALL_PHASES].reverse(), failed: [] }]);
+        assert.deepEqual(stopped(gateway), [{ stopped: [...GATEWAY_PHASES].reverse(), failed: [] }]);
         assertNothingLeft(dir.path);
       } finally {
         await kill(gateway);

@@ -11,10 +11,17 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built `huxiao` CLI as a child process and collects its output. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** Written to its standard input, which is then closed; without it, standard input is empty. */
+  readonly stdin?: string;
+}
+
+/** Runs a command as a child process and collects its output and exit code. */
+export function runCommand(command: string, args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd === undefined ? {} : { cwd: options.cwd }), env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -23,5 +30,11 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
     child.on('close', (code) => {
       resolve({ code, stdout, stderr });
     });
+    child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** Runs the built `huxiao` CLI as a child process and collects its output. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runCommand(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
 }

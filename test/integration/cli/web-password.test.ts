@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readPasswordFile, verifyPassword } from '../../../edge/web/password.js';
-import { CLI, type CliResult } from '../../helpers/cli.js';
+import { CLI, runCommand, type CliResult } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 /** The built CLI with `input` on its standard input, as the install script pipes the password. */
 function runWithInput(args: readonly string[], input: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+  return runCommand(process.execPath, [CLI, ...args], { stdin: input });
 }
 
 describe('huxiao web-password', () => {

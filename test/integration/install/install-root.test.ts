@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { readPasswordFile, verifyPassword } from '../../../edge/web/password.js';
-import type { CliResult } from '../../helpers/cli.js';
+import { runCommand, type CliResult } from '../../helpers/cli.js';
 import { packageRoot } from '../../helpers/footage.js';
 
 const ROOT = packageRoot();
@@ -13,29 +13,18 @@ const TARGET = join(ROOT, '.cache', 'install-root', 'root');
 const PASSWORD = 'gate-pass-2026';
 const PINNED = /^NODE_RUNTIME_VERSION=(\S+)$/m.exec(readFileSync(join(ROOT, 'scripts', 'node-runtime.sh'), 'utf8'))?.[1] ?? '';
 
-interface RunOptions {
+interface RootRunOptions {
   readonly stdin?: string;
   /** Leave this machine's node and npm out of the root: only the Node.js install.sh put there remains. */
   readonly withoutSystemNode?: boolean;
 }
 
-function inRoot(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, HUXIAO_ROOT_NO_NODE: options.withoutSystemNode === true ? '1' : '' };
-    const child = spawn('bash', [HELPER, 'run', TARGET, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
-  });
+function inRoot(args: readonly string[], options: RootRunOptions = {}): Promise<CliResult> {
+  const env = { ...process.env, HUXIAO_ROOT_NO_NODE: options.withoutSystemNode === true ? '1' : '' };
+  return runCommand('bash', [HELPER, 'run', TARGET, ...args], { env, ...(options.stdin === undefined ? {} : { stdin: options.stdin }) });
 }
 
-async function ok(args: readonly string[], options: RunOptions = {}): Promise<string> {
+async function ok(args: readonly string[], options: RootRunOptions = {}): Promise<string> {
   const result = await inRoot(args, options);
   assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}${result.stdout}`);
   return result.stdout;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { runCli, type CliResult } from '../../helpers/cli.js';
+import { runCli, runCommand, type CliResult } from '../../helpers/cli.js';
 import { packageRoot, shortClip } from '../../helpers/footage.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -36,20 +36,9 @@ function linkProductionModules(app: string): string[] {
 
 /** The installed app's CLI, as systemd runs it (cwd the app, no access to the checkout's node_modules). */
 function runInstalled(app: string, args: readonly string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--preserve-symlinks', join(app, 'dist', 'edge', 'cli', 'main.js'), ...args], {
-      cwd: app,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HUXIAO_LOG_LEVEL: 'warn', NODE_PATH: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
+  return runCommand(process.execPath, ['--preserve-symlinks', join(app, 'dist', 'edge', 'cli', 'main.js'), ...args], {
+    cwd: app,
+    env: { ...process.env, HUXIAO_LOG_LEVEL: 'warn', NODE_PATH: '' },
   });
 }
 

@@ -90,7 +90,8 @@ export type FaceWork = (crop: HeadCrop, at: number, camera: string) => Promise<F
 
 /**
  * Face runs ask the scheduler at the lowest urgency: the budget goes to fence and line detection (urgent) and
- * presence (normal) first, so face work spends only what detection leaves and never delays a detector frame.
+ * presence (normal) first, so face work spends what detection leaves, and the low tier's floor (TIER_FLOORS) when
+ * detection wants it all: a named warning never waits for the fence to go quiet.
  */
 export const FACE_URGENCY: Urgency = 'low';
 
@@ -117,7 +118,7 @@ export function faceWork(models: { readonly detector: FaceDetector; readonly emb
 /** `work` run only when the scheduler admits it, at FACE_URGENCY on the camera's face account; `deferred` otherwise. */
 export function admittedFaceWork(work: FaceWork, scheduler: Pick<InferenceScheduler, 'admit'>): FaceWork {
   return async (crop, at, camera) => {
-    if (!scheduler.admit({ camera: faceAccount(camera), model: 'face-detector', urgency: FACE_URGENCY, intervalMs: FACE_INTERVAL_MS }, at)) return 'deferred';
+    if (!scheduler.admit({ camera: faceAccount(camera), model: 'face-detector', then: 'face-embedder', urgency: FACE_URGENCY, intervalMs: FACE_INTERVAL_MS }, at)) return 'deferred';
     return work(crop, at, camera);
   };
 }

@@ -3,7 +3,8 @@ import type { ModelRole } from './manifest.js';
 
 /**
  * How much a job matters when the budget is short: an urgent job (an object moving near a fence or a line) is served
- * before any normal one (presence over seconds), and a normal one before a low one (re-checking what stands still).
+ * before any normal one (presence over seconds), and a normal one before a low one (re-checking what stands still),
+ * beyond the floor each lower tier keeps (TIER_FLOORS).
  */
 export const URGENCIES = ['urgent', 'normal', 'low'] as const;
 export type Urgency = (typeof URGENCIES)[number];
@@ -13,6 +14,8 @@ export interface InferenceJob {
   readonly camera: string;
   /** Which model; its cost is learnt per role from observe(). */
   readonly model: ModelRole;
+  /** A second model the job may run after the first (a face found is embedded): charged too, at its learnt cost. */
+  readonly then?: ModelRole;
   readonly urgency: Urgency;
   /** How often the camera wants jobs of this kind at the moment, in ms between runs: its demand on the budget. */
   readonly intervalMs: number;
@@ -67,13 +70,21 @@ const DEMAND_TTL_MS = 2000;
 const RATE_WINDOW_MS = 5000;
 /** A camera may save up this much of its grant (seconds of it), so a burst after a quiet moment is served at once. */
 const BURST_SECONDS = 1;
+/**
+ * The share of the budget held for each tier below urgent while it asks for it, however much the tiers above want.
+ * Strict priority starved them on a box whose fence detection alone wanted the whole budget (a detector run of 80 ms
+ * at 10 fps is 800 ms/s of 700): no face was ever looked at, so no warning said a name, and a guard standing at the
+ * post was never re-checked. Fence detection keeps at least 80% of the budget, cut visibly like any other share.
+ */
+export const TIER_FLOORS: Readonly<Record<Urgency, number>> = { urgent: 0, normal: 0.1, low: 0.1 };
 
 /**
  * The one place that spends the box's inference budget across cameras. Each camera says what it wants (a job with
  * an urgency and the interval it wants such jobs at); the budget is shared out urgency by urgency with max-min
  * fairness (every camera's demand is met up to an equal share, the unused rest goes to those that want more), and
  * a job is admitted when its camera's share has paid for it. Under overload every camera is cut to the same share
- * of its tier, never one starved, and `shares()` names the cameras running below what their rules ask for.
+ * of its tier, never one starved, no tier either (TIER_FLOORS), and `shares()` names the cameras running below
+ * what their rules ask for.
  * Decisions depend only on the `now` passed in, so a fake clock drives it in tests.
  */
 export class InferenceScheduler {
@@ -89,11 +100,11 @@ export class InferenceScheduler {
   /** Whether `job` may run now; when it may, its cost is charged to its camera. */
   admit(job: InferenceJob, now: number): boolean {
     const account = this.#account(job.camera, now);
-    account.demands.set(job.model, { urgency: job.urgency, intervalMs: Math.max(1, job.intervalMs), costMs: job.costMs ?? this.#cost(job.model), at: now });
+    const cost = job.costMs ?? this.#cost(job.model) + (job.then === undefined ? 0 : this.#cost(job.then));
+    account.demands.set(job.model, { urgency: job.urgency, intervalMs: Math.max(1, job.intervalMs), costMs: cost, at: now });
     if (this.#budget !== undefined) {
       const grant = this.#grants(now).get(job.camera) ?? 0;
       this.#noteLimit(job.camera, account, grant);
-      const cost = job.costMs ?? this.#cost(job.model);
       account.tokens = Math.min(Math.max(cost, grant * BURST_SECONDS), account.tokens + (grant * Math.max(0, now - account.refilledAt)) / 1000);
       account.refilledAt = now;
       if (account.tokens < cost) return false;
@@ -154,34 +165,43 @@ export class InferenceScheduler {
     const wantHz = round(demands.reduce((sum, d) => sum + 1000 / d.intervalMs, 0));
     const grantHz = round(wantMs > 0 ? (wantHz * grantMs) / wantMs : 0);
     const urgency = URGENCIES.find((u) => demands.some((d) => d.urgency === u));
-    if (limited) this.#log.warn({ camera, wantHz, grantHz, urgency, reason: 'budget' }, 'camera runs below the detect rate its rules need: the inference budget is shared out');
-    else this.#log.info({ camera, wantHz }, 'camera gets the detect rate its rules need again');
+    if (limited) this.#log.warn({ camera, wantHz, grantHz, urgency, reason: 'budget' }, 'runs below the model rate its rules need: the inference budget is shared out');
+    else this.#log.info({ camera, wantHz }, 'gets the model rate its rules need again');
   }
 
   #cost(model: ModelRole): number {
     return this.#costs.get(model) ?? DEFAULT_COST_MS;
   }
 
-  /** Model ms per second granted to each camera: max-min fair within each urgency, most urgent first. */
+  /**
+   * Model ms per second granted to each camera: urgency by urgency, most urgent first, max-min fair within each. A
+   * tier's pool is what the tiers above left, less the floors (TIER_FLOORS) held for the tiers below that ask.
+   */
   #grants(now: number): Map<string, number> {
     const grants = new Map<string, number>();
     for (const [camera, account] of this.#accounts) {
       for (const [model, d] of account.demands) if (now - d.at > Math.max(DEMAND_TTL_MS, 2 * d.intervalMs)) account.demands.delete(model);
       grants.set(camera, 0);
     }
-    let left = this.#budget ?? Number.POSITIVE_INFINITY;
-    for (const urgency of URGENCIES) {
+    const budget = this.#budget ?? Number.POSITIVE_INFINITY;
+    const tiers = URGENCIES.map((urgency) => {
       const wants = [...this.#accounts].map(([camera, account]) => ({
         camera,
         want: [...account.demands.values()].filter((d) => d.urgency === urgency).reduce((sum, d) => sum + demandMs(d), 0),
       }));
-      wants.sort((a, b) => a.want - b.want);
+      const total = wants.reduce((sum, w) => sum + w.want, 0);
+      return { wants: wants.sort((a, b) => a.want - b.want), held: this.#budget === undefined ? 0 : Math.min(total, TIER_FLOORS[urgency] * this.#budget) };
+    });
+    let left = budget;
+    tiers.forEach(({ wants }, t) => {
+      let pool = left - tiers.slice(t + 1).reduce((sum, tier) => sum + tier.held, 0);
       wants.forEach(({ camera, want }, i) => {
-        const share = Math.min(want, left / (wants.length - i));
+        const share = Math.min(want, pool / (wants.length - i));
+        pool -= share;
         left -= share;
         grants.set(camera, (grants.get(camera) ?? 0) + share);
       });
-    }
+    });
     return grants;
   }
 }

@@ -143,7 +143,9 @@ describe('a siren shared by alerts, on a simulated sysfs GPIO line (onoff in a p
     const off = await scenario.until((report) => report.kind === 'output' && report.body.output === 'siren' && !report.body.active);
     assert.ok(on.kind === 'output' && off.kind === 'output');
     assert.equal(off.body.reason, 'time-up');
-    assert.ok(off.body.at - on.body.at >= 1000, `off ${String(off.body.at - on.body.at)} ms after on, before maxOnSeconds`);
+    // libuv arms a timer from the event loop's cached clock, a few ms behind Date.now(): the cap may come that early.
+    const onFor = off.body.at - on.body.at;
+    assert.ok(onFor >= 990 && onFor < 1500, `off ${String(onFor)} ms after on, not at maxOnSeconds`);
     assert.equal(sim.read(SIREN, 'value'), '0');
 
     // Their ends change nothing; a new alert switches it on again, and its end switches it off.

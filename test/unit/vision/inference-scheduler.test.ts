@@ -1,7 +1,7 @@
 import '../../helpers/quiet.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InferenceScheduler, type InferenceJob, type Urgency } from '../../../edge/vision/inference-scheduler.js';
+import { InferenceScheduler, TIER_FLOORS, type InferenceJob, type Urgency } from '../../../edge/vision/inference-scheduler.js';
 
 interface Asker {
   readonly camera: string;
@@ -66,7 +66,7 @@ describe('inference scheduler', () => {
     assert.equal(shares.get('busy1')?.grantHz, 2.5);
   });
 
-  it('serves fence activity before presence and presence before stationary re-checks', () => {
+  it('serves fence activity before presence and presence before stationary re-checks, each tier below keeping its floor', () => {
     const scheduler = new InferenceScheduler({ budgetMsPerSecond: 600 });
     const runs = drive(
       scheduler,
@@ -74,11 +74,28 @@ describe('inference scheduler', () => {
       0,
       20_000,
     );
-    assert.equal(runs.get('fence'), 100, 'the fence camera gets every frame it asks for');
-    assert.ok(Math.abs((runs.get('crowd') ?? 0) - 20) <= 3, `presence gets the 100 ms/s left: ${String(runs.get('crowd'))}`);
-    assert.ok((runs.get('post') ?? 0) <= 2, `the stationary re-check waits: ${String(runs.get('post'))}`);
+    // Each tier asks 500 ms/s of 600: presence and the re-checks keep their floors (60 ms/s each), the fence the rest.
+    assert.deepEqual([TIER_FLOORS.normal, TIER_FLOORS.low], [0.1, 0.1]);
+    assert.ok((runs.get('fence') ?? 0) >= 96, `the fence camera gets 480 of its 500 ms/s: ${String(runs.get('fence'))} of 100 frames`);
+    for (const camera of ['crowd', 'post']) assert.ok(Math.abs((runs.get(camera) ?? 0) - 12) <= 3, `${camera} gets its tier's floor: ${String(runs.get(camera))}`);
     const shares = new Map(scheduler.shares(20_000).map((s) => [s.camera, s]));
-    assert.deepEqual([shares.get('fence')?.limited, shares.get('crowd')?.limited, shares.get('post')?.limited], [false, true, true]);
+    assert.deepEqual([shares.get('fence')?.limited, shares.get('crowd')?.limited, shares.get('post')?.limited], [true, true, true]);
+    assert.equal(shares.get('fence')?.grantHz, 4.8);
+  });
+
+  it('gives a tier what the tiers above leave beyond the floors below, and a floor nobody asks for to the others', () => {
+    const scheduler = new InferenceScheduler({ budgetMsPerSecond: 600 });
+    const fence: Asker = { camera: 'fence', urgency: 'urgent', intervalMs: 400 };
+    const runs = drive(scheduler, [fence, { camera: 'crowd', urgency: 'normal', intervalMs: 200 }, { camera: 'post', urgency: 'low', intervalMs: 200 }], 0, 20_000);
+    // The fence asks 250 ms/s and gets it all; presence the 350 left less the re-checks' 60; they the 60.
+    assert.equal(runs.get('fence'), 50);
+    assert.ok(Math.abs((runs.get('crowd') ?? 0) - 58) <= 3, `crowd: ${String(runs.get('crowd'))}`);
+    assert.ok(Math.abs((runs.get('post') ?? 0) - 12) <= 3, `post: ${String(runs.get('post'))}`);
+    // Without re-checks asking, nothing is held for them: the fence gets all it asks and presence all the rest.
+    const alone = new InferenceScheduler({ budgetMsPerSecond: 600 });
+    const two = drive(alone, [urgent('fence'), { camera: 'crowd', urgency: 'normal', intervalMs: 200 }], 0, 20_000);
+    assert.equal(two.get('fence'), 100);
+    assert.ok(Math.abs((two.get('crowd') ?? 0) - 20) <= 3, `crowd: ${String(two.get('crowd'))}`);
   });
 
   it('hands a camera that stopped asking its share back to the others', () => {

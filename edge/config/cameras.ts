@@ -31,7 +31,7 @@ const inputSchema = z
     transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport; TCP survives lossy school networks better than UDP.'),
     preset: z.enum(INPUT_PRESETS).default('generic').describe('ffmpeg input options: generic, or low-latency (no input buffering; for cameras on a clean LAN).'),
     hwaccel: z.enum(HWACCELS).default('none').describe('Hardware decoder: none, auto, vaapi (Intel/AMD), qsv (Intel), v4l2m2m or drm (ARM boards).'),
-    extraArgs: z.array(z.string()).max(32).default([]).describe('Extra ffmpeg input arguments placed before -i, for cameras that need them.'),
+    extraArgs: z.array(z.string()).max(32).default([]).describe('Extra ffmpeg input arguments placed before -i, for cameras that need them; after the defaults (`-threads 1`: one decoding thread, no frame-threading delay), so they may override them.'),
   })
   .strict()
   .default({ transport: 'tcp', preset: 'generic', hwaccel: 'none', extraArgs: [] })

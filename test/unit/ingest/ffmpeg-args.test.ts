@@ -22,6 +22,16 @@ describe('liveArgs', () => {
     assert.ok(args.indexOf('-rtsp_transport') < input && args.indexOf('-timeout') < input);
   });
 
+  it('decodes on one thread (no frame-threading delay) unless the extra input args say otherwise', () => {
+    const args = liveArgs(camera());
+    assert.equal(after(args, '-threads'), '1');
+    assert.ok(args.indexOf('-threads') < args.indexOf('-i'));
+    const own = liveArgs(camera({ input: { extraArgs: ['-threads', '4'] } }));
+    const input = own.slice(0, own.indexOf('-i'));
+    const last = input.lastIndexOf('-threads');
+    assert.deepEqual(input.slice(last, last + 2), ['-threads', '4'], 'the camera\'s own count comes last, so ffmpeg takes it');
+  });
+
   it('puts the password only into the input URL', () => {
     const args = liveArgs(camera());
     assert.equal(after(args, '-i'), 'rtsp://admin:p%40ss@10.0.0.2/stream');

@@ -8,8 +8,8 @@
  */
 
 /**
- * Bit counting by shift and mask, in steps a scan can share between words: measured in V8 about 2x faster than a full
- * popcount or two 16-bit table lookups per word. nibbleCounts gives each 4 bits' count (0-4), so the counts of three
+ * Bit counting by shift and mask, in steps a scan can share between words: over 100,000 codes of 8 words, measured in
+ * V8 1.1-1.4x faster than a full popcount per word and 1.7-2.4x faster than two 16-bit table lookups. nibbleCounts gives each 4 bits' count (0-4), so the counts of three
  * words still fit a nibble when added; byteCounts folds those into 8-bit counts (up to 24 from three words), which
  * can be added for up to 30 words before a byte overflows; byteSum adds the four bytes.
  */

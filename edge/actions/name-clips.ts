@@ -96,7 +96,7 @@ export class NameClips {
 
   async #produce(renderer: ClipRenderer, key: string, person: string, text: string): Promise<void> {
     const folder = join(this.#dir, key);
-    await mkdirs(folder);
+    await mkdir(folder, { recursive: true, mode: 0o700 });
     this.#sequence += 1;
     const temp = join(folder, `${person}.tmp-${String(process.pid)}-${String(this.#sequence)}${SUFFIX}`);
     try {
@@ -139,17 +139,13 @@ export class NameClips {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;
   } catch {
     return false;
   }
-}
-
-async function mkdirs(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: 0o700 });
 }
 
 /**

@@ -1,9 +1,8 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioConfig } from '../config/actions.js';
 import { AudioCache } from './audio-cache.js';
 import { ClipRenderer } from './clip-renderer.js';
-import { NameClips, wipe, type NameClipReport } from './name-clips.js';
+import { exists, NameClips, wipe, type NameClipReport } from './name-clips.js';
 import type { SpokenPerson } from './named-sentences.js';
 
 export type { NameClipReport } from './name-clips.js';
@@ -64,8 +63,7 @@ export class PersonVoice {
     for (const text of this.#options.sentences({ name: person.name, class: person.class })) {
       const path = this.#cache.pathOf(this.#renderer.speechKey(text));
       // Not in the cache is the usual case.
-      const present = await stat(path).then(() => true, () => false);
-      if (!present) continue;
+      if (!(await exists(path))) continue;
       await wipe(path);
       removed += 1;
     }

@@ -103,8 +103,12 @@ export function faceAccount(camera: string): string {
   return `${camera}/faces`;
 }
 
-/** How often a camera asks for face runs while it has a person to identify: track-identifier.ts ATTEMPT_INTERVAL_MS. */
-const FACE_INTERVAL_MS = 400;
+/**
+ * At most one attempt per track in this much frame time while it is unidentified (2.5 a second): consecutive frames
+ * of one person are nearly the same view, and the budget is better spent on the other people in the picture. Also
+ * the interval a camera's face runs are asked of the scheduler at.
+ */
+export const ATTEMPT_INTERVAL_MS = 400;
 
 /**
  * FaceWork on the models' sessions. With a scheduler (the live path) each run is admitted first (admittedFaceWork);
@@ -118,7 +122,7 @@ export function faceWork(models: { readonly detector: FaceDetector; readonly emb
 /** `work` run only when the scheduler admits it, at FACE_URGENCY on the camera's face account; `deferred` otherwise. */
 export function admittedFaceWork(work: FaceWork, scheduler: Pick<InferenceScheduler, 'admit'>): FaceWork {
   return async (crop, at, camera) => {
-    if (!scheduler.admit({ camera: faceAccount(camera), model: 'face-detector', then: 'face-embedder', urgency: FACE_URGENCY, intervalMs: FACE_INTERVAL_MS }, at)) return 'deferred';
+    if (!scheduler.admit({ camera: faceAccount(camera), model: 'face-detector', then: 'face-embedder', urgency: FACE_URGENCY, intervalMs: ATTEMPT_INTERVAL_MS }, at)) return 'deferred';
     return work(crop, at, camera);
   };
 }

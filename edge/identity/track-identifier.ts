@@ -5,15 +5,9 @@ import { moduleLogger, type Logger } from '../log.js';
 import type { Identity } from '../rules/hit.js';
 import type { Track } from '../track/tracker.js';
 import type { Box } from '../geometry/geometry.js';
-import { cropHead, faceSized, type FaceMiss, type FaceWork, type HeadCrop } from './head-face.js';
+import { ATTEMPT_INTERVAL_MS, cropHead, faceSized, type FaceMiss, type FaceWork, type HeadCrop } from './head-face.js';
 import type { IdentityMatcher } from './matcher.js';
 import { decideIdentity, TrackFaces } from './track-identity.js';
-
-/**
- * At most one attempt per track in this much frame time while it is unidentified (2.5 a second): consecutive frames
- * of one person are nearly the same view, and the budget is better spent on the other people in the picture.
- */
-export const ATTEMPT_INTERVAL_MS = 400;
 
 /**
  * An identified track is looked at again this often, after every unidentified track that is due. The tracker can

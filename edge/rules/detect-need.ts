@@ -36,7 +36,7 @@ const PRESENCE_MS = 1000;
 /**
  * Rules that need a face (watchlist, minor-venue, identify: true): faces are looked at only on frames the detector
  * ran (a track's box where the person is), and track identification tries a person every 400 ms
- * (identity/track-identifier.ts ATTEMPT_INTERVAL_MS), so the detector runs that often near them.
+ * (identity/head-face.ts ATTEMPT_INTERVAL_MS), so the detector runs that often near them.
  */
 const IDENTITY_MS = 400;
 /** Motion far from every area: a rare look, so a camera with nothing near its rules costs almost nothing. */

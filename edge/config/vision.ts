@@ -24,9 +24,15 @@ const detectorSchema = z
       .describe('Labels to report (COCO names from the model manifest); others are discarded before NMS.'),
     nmsIou: z.number().min(0.1).max(0.95).default(0.6).describe('Boxes of one label overlapping a higher-scored one by more than this IoU are suppressed.'),
     maxDetections: z.number().int().min(1).max(1000).default(100).describe('Upper bound of objects reported per frame.'),
+    input: z
+      .enum(['fit', 'square'])
+      .default('fit')
+      .describe(
+        'fit: each frame or motion region runs through the smallest of the detector\'s built inputs (416x416, 416x320, 416x256) that holds it at the scale the square one gives it, so objects keep every pixel and only padding is saved (a 16:9 frame costs about 0.6 of a square run). square: always 416x416.',
+      ),
   })
   .strict()
-  .default({ minScore: 0.45, minScoreByLabel: {}, labels: DEFAULT_DETECTOR_LABELS, nmsIou: 0.6, maxDetections: 100 })
+  .default({ minScore: 0.45, minScoreByLabel: {}, labels: DEFAULT_DETECTOR_LABELS, nmsIou: 0.6, maxDetections: 100, input: 'fit' })
   .describe('Object detector post-processing.');
 
 const faceDetectorSchema = z
@@ -88,7 +94,7 @@ export const visionSchema = z
     threads: 2,
     queueSize: 8,
     budget: 0.7,
-    detector: { minScore: 0.45, minScoreByLabel: {}, labels: DEFAULT_DETECTOR_LABELS, nmsIou: 0.6, maxDetections: 100 },
+    detector: { minScore: 0.45, minScoreByLabel: {}, labels: DEFAULT_DETECTOR_LABELS, nmsIou: 0.6, maxDetections: 100, input: 'fit' },
     faceDetector: { minScore: 0.5, nmsIou: 0.3, maxFaces: 20 },
   })
   .describe('Models and inference: precision, threads, queue, detector and face detector thresholds.');

@@ -84,6 +84,10 @@ const modelSchema = z
       })
       .strict(),
     evidence: z.string().optional().describe('Why this precision is the one used for its role (accuracy and speed figures).'),
+    inputOf: z
+      .string()
+      .optional()
+      .describe('Another input shape of the named entry, built from the same weights at the same precision: used for the pictures it holds at that entry\'s scale (vision.detector.input: fit), never chosen for a role by itself.'),
   })
   .strict()
   .superRefine((model, ctx) => {
@@ -106,6 +110,13 @@ export const manifestSchema = z
       names.add(model.name);
       if (model.default) defaults.set(model.role, (defaults.get(model.role) ?? 0) + 1);
     });
+    manifest.models.forEach((model, index) => {
+      if (model.inputOf === undefined) return;
+      const of = manifest.models.find((other) => other.name === model.inputOf);
+      if (of === undefined || of.inputOf !== undefined || of.role !== model.role || of.model !== model.model || of.precision !== model.precision || model.default) {
+        ctx.addIssue({ code: 'custom', path: ['models', index, 'inputOf'], message: `"${model.inputOf}" is not an entry of the same model, role and precision that this non-default file can be another input of` });
+      }
+    });
     for (const role of new Set(manifest.models.map((model) => model.role))) {
       const count = defaults.get(role) ?? 0;
       if (count !== 1) ctx.addIssue({ code: 'custom', path: ['models'], message: `role "${role}" has ${count} default models, expected exactly one` });
@@ -123,6 +134,12 @@ export function parseManifest(json: unknown, source: string): Manifest {
     throw new HuxiaoError('MODEL_MANIFEST', `${source}: invalid model manifest\n${problems}`);
   }
   return result.data;
+}
+
+/** The other input shapes of an entry (`inputOf` it), smallest first. */
+export function inputVariants(manifest: Manifest, entry: ModelEntry): ModelEntry[] {
+  const pixels = (model: ModelEntry): number => model.input.shape.reduce((product, dim) => product * dim, 1);
+  return manifest.models.filter((model) => model.inputOf === entry.name).sort((a, b) => pixels(a) - pixels(b));
 }
 
 export async function readManifest(path: string): Promise<Manifest> {
@@ -147,7 +164,7 @@ export async function readManifest(path: string): Promise<Manifest> {
  * else the first entry of that role and precision. None => MODEL_MANIFEST naming the role and precision.
  */
 export function selectModel(manifest: Manifest, role: ModelRole, precision: ModelPrecision | undefined, source = 'models/manifest.json'): ModelEntry {
-  const candidates = manifest.models.filter((model) => model.role === role && (precision === undefined || model.precision === precision));
+  const candidates = manifest.models.filter((model) => model.role === role && model.inputOf === undefined && (precision === undefined || model.precision === precision));
   const defaultModel = manifest.models.find((model) => model.role === role && model.default)?.model;
   const chosen =
     candidates.find((model) => model.default) ??

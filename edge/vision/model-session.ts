@@ -13,9 +13,17 @@ export interface OutputTensor {
 
 export type ModelOutputs = ReadonlyMap<string, OutputTensor>;
 
+/** One request: the input tensor and the build (the entry or one of its other input shapes) it is laid out for. */
+interface Request {
+  readonly tensor: Float32Array;
+  readonly entry: ModelEntry;
+}
+
 export interface ModelSessionOptions {
   readonly modelsDir: string;
   readonly entry: ModelEntry;
+  /** Other input shapes of the entry (manifest `inputOf`), run through the same queue, so one run at a time still. */
+  readonly inputs?: readonly ModelEntry[];
   /** onnxruntime intra-op threads for one run. */
   readonly threads: number;
   /** Pending requests over all cameras before the oldest is dropped. */
@@ -31,19 +39,42 @@ export interface ModelSessionOptions {
  */
 export class ModelSession {
   readonly entry: ModelEntry;
+  #inputs: readonly ModelEntry[];
   readonly #options: ModelSessionOptions;
   readonly #log: Logger;
-  #session: ort.InferenceSession | undefined;
-  #queue: InferenceQueue<Float32Array, ModelOutputs> | undefined;
+  readonly #sessions = new Map<string, ort.InferenceSession>();
+  #queue: InferenceQueue<Request, ModelOutputs> | undefined;
 
   constructor(options: ModelSessionOptions) {
     this.#options = options;
     this.entry = options.entry;
+    this.#inputs = [options.entry];
     this.#log = moduleLogger('vision', { model: options.entry.name });
   }
 
+  /**
+   * Loads the entry (its failure is the model's) and then its other input shapes; one of those that cannot be loaded
+   * is logged and left out, so its pictures run at the entry's own input: slower, never blind.
+   */
   async start(): Promise<void> {
-    const { entry, modelsDir, threads, queueSize, observe } = this.#options;
+    const { entry, threads, queueSize, observe } = this.#options;
+    this.#sessions.set(entry.name, await this.#open(entry));
+    const loaded = [entry];
+    for (const build of this.#options.inputs ?? []) {
+      try {
+        this.#sessions.set(build.name, await this.#open(build));
+        loaded.push(build);
+      } catch (error) {
+        this.#log.warn({ input: build.name, err: error }, 'another input shape of the model cannot be loaded; its pictures run at the model\'s own input');
+      }
+    }
+    this.#inputs = loaded;
+    this.#queue = new InferenceQueue({ name: entry.name, capacity: queueSize, run: (request) => this.#infer(request), ...(observe === undefined ? {} : { observe }) });
+    this.#log.info({ file: entry.file, precision: entry.precision, threads, ...(this.inputs.length > 1 ? { inputs: this.inputs.map((build) => build.input.shape.join('x')) } : {}) }, 'model loaded');
+  }
+
+  async #open(entry: ModelEntry): Promise<ort.InferenceSession> {
+    const { modelsDir, threads } = this.#options;
     const bytes = await readVerifiedModel(modelsDir, entry);
     let session: ort.InferenceSession;
     try {
@@ -69,32 +100,39 @@ export class ModelSession {
       await session.release();
       throw new HuxiaoError('MODEL_LOAD', `${entry.file} (${entry.name}) lacks the tensors the manifest names: ${missing.join(', ')}`);
     }
-    this.#session = session;
-    this.#queue = new InferenceQueue({ name: entry.name, capacity: queueSize, run: (input) => this.#infer(session, input), ...(observe === undefined ? {} : { observe }) });
-    this.#log.info({ file: entry.file, precision: entry.precision, threads }, 'model loaded');
+    return session;
+  }
+
+  /** The entry first, then those of its other input shapes that loaded, smallest first. */
+  get inputs(): readonly ModelEntry[] {
+    return this.#inputs;
   }
 
   async stop(): Promise<void> {
     await this.#queue?.stop();
-    const session = this.#session;
-    this.#session = undefined;
     this.#queue = undefined;
-    await session?.release();
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.all(sessions.map((session) => session.release()));
   }
 
-  /** Runs the model on one input tensor laid out as the manifest's input says. Rejects with INFERENCE_DROPPED or INFERENCE_FAILED. */
-  run(camera: string, input: Float32Array): Promise<ModelOutputs> {
+  /**
+   * Runs the model on one input tensor laid out as `build`'s input says (the entry's, or one of its other input
+   * shapes'). Rejects with INFERENCE_DROPPED or INFERENCE_FAILED.
+   */
+  run(camera: string, input: Float32Array, build: ModelEntry = this.entry): Promise<ModelOutputs> {
     if (this.#queue === undefined) return Promise.reject(new HuxiaoError('INFERENCE_FAILED', `${this.entry.name}: the model session is not started`));
-    return this.#queue.submit(camera, input);
+    return this.#queue.submit(camera, { tensor: input, entry: build });
   }
 
   stats(): QueueStats | undefined {
     return this.#queue?.stats();
   }
 
-  async #infer(session: ort.InferenceSession, input: Float32Array): Promise<ModelOutputs> {
-    const { entry } = this;
-    const feeds = { [entry.input.name]: new ort.Tensor('float32', input, entry.input.shape) };
+  async #infer({ tensor, entry }: Request): Promise<ModelOutputs> {
+    const session = this.#sessions.get(entry.name);
+    if (session === undefined) throw new HuxiaoError('INFERENCE_FAILED', `${this.entry.name}: no session for the input ${entry.name}`);
+    const feeds = { [entry.input.name]: new ort.Tensor('float32', tensor, entry.input.shape) };
     let results: ort.InferenceSession.OnnxValueMapType;
     try {
       results = await session.run(feeds);

@@ -36,7 +36,7 @@ export function autoCandidates(manifest: Manifest, role: ModelRole, source?: str
   const chosen = selectModel(manifest, role, undefined, source);
   if (role === 'face-embedder') return { entries: [chosen], single: `the similarity score is calibrated for ${chosen.name}` };
   if (chosen.precision === 'fp32') return { entries: [chosen], single: `${chosen.name} is the default: the INT8 build did not pass its accuracy gate or does not exist` };
-  const reference = manifest.models.find((model) => model.role === role && model.model === chosen.model && model.precision === 'fp32');
+  const reference = manifest.models.find((model) => model.role === role && model.model === chosen.model && model.precision === 'fp32' && model.inputOf === undefined);
   if (reference === undefined) return { entries: [chosen], single: `${chosen.model} has no FP32 build` };
   return { entries: [chosen, reference] };
 }

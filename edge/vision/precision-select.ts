@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import { moduleLogger } from '../log.js';
 import { readCpuInfo } from './cpu-info.js';
-import { selectModel, type Manifest, type ModelEntry, type ModelRole } from './manifest.js';
+import { inputVariants, selectModel, type Manifest, type ModelEntry, type ModelRole } from './manifest.js';
 import type { InferenceSample } from './inference-queue.js';
 import { ModelSession } from './model-session.js';
 import { PrecisionCache, precisionKey } from './precision-cache.js';
@@ -14,6 +14,8 @@ export interface PrecisionSelectorOptions {
   readonly modelsDir: string;
   readonly threads: number;
   readonly queueSize: number;
+  /** Roles whose sessions also load their entry's other input shapes (manifest `inputOf`), for fitting pictures. */
+  readonly fitInputs?: readonly ModelRole[];
   /** Where precision.json lives; without it `auto` never measures and takes the manifest's default. */
   readonly stateDir?: string;
   readonly measure?: MeasureOptions;
@@ -130,8 +132,9 @@ export class PrecisionSelector {
   }
 
   async #start(entry: ModelEntry): Promise<Started> {
-    const { modelsDir, threads, queueSize, observe } = this.#options;
-    const session = new ModelSession({ modelsDir, entry, threads, queueSize, ...(observe === undefined ? {} : { observe: (sample: InferenceSample) => { observe(entry.name, sample); } }) });
+    const { manifest, modelsDir, threads, queueSize, observe, fitInputs } = this.#options;
+    const inputs = fitInputs?.includes(entry.role) === true ? inputVariants(manifest, entry) : [];
+    const session = new ModelSession({ modelsDir, entry, inputs, threads, queueSize, ...(observe === undefined ? {} : { observe: (sample: InferenceSample) => { observe(entry.name, sample); } }) });
     try {
       await session.start();
       return { session };

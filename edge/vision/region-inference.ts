@@ -2,6 +2,7 @@ import type { RgbImage } from '../ingest/frame.js';
 import type { Box } from '../geometry/geometry.js';
 import { inputSize, neutralFill, toInputTensor } from './input-tensor.js';
 import { cropRegion, letterbox, type LetterboxTransform } from './letterbox.js';
+import type { ModelEntry } from './manifest.js';
 import type { ModelOutputs, ModelSession } from './model-session.js';
 
 /** Queue key of a run no camera asked for (tests, benchmarks, the speaker test's picture). */
@@ -20,11 +21,34 @@ export interface RegionRun {
  * Undefined when the region lies outside the picture.
  */
 export async function runOnRegion(session: ModelSession, image: RgbImage, options: { readonly roi?: Box; readonly camera?: string }): Promise<RegionRun | undefined> {
-  const { input } = session.entry;
   const region = cropRegion(image, options.roi);
   if (region === undefined) return undefined;
+  const build = fittingInput(session.inputs, region.x2 - region.x1, region.y2 - region.y1);
+  const { input } = build;
   const size = inputSize(input);
   const { pixels, transform } = await letterbox(image, region, { ...size, fill: neutralFill(input) });
-  const outputs = await session.run(options.camera ?? UNNAMED_CAMERA, toInputTensor(pixels, input));
+  const outputs = await session.run(options.camera ?? UNNAMED_CAMERA, toInputTensor(pixels, input), build);
   return { outputs, transform, size };
+}
+
+/**
+ * The smallest of the builds (the entry first, then its other input shapes) whose input holds a region of
+ * `width` x `height` at the scale the entry's own input gives it, so every object keeps its pixels and only padding
+ * is saved: a 1280x720 frame is 416x234 in the 416x416 input and in a 416x256 one alike.
+ */
+export function fittingInput(builds: readonly ModelEntry[], width: number, height: number): ModelEntry {
+  const [entry, ...others] = builds;
+  if (entry === undefined) throw new Error('no model build to run');
+  const own = inputSize(entry.input);
+  const scale = Math.min(own.width / width, own.height / height);
+  const needed = { width: Math.min(own.width, Math.round(width * scale)), height: Math.min(own.height, Math.round(height * scale)) };
+  let best = entry;
+  let bestPixels = own.width * own.height;
+  for (const build of others) {
+    const size = inputSize(build.input);
+    if (size.width < needed.width || size.height < needed.height || size.width * size.height >= bestPixels) continue;
+    best = build;
+    bestPixels = size.width * size.height;
+  }
+  return best;
 }

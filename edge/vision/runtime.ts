@@ -106,6 +106,7 @@ export class VisionRuntime {
       modelsDir,
       threads: config.threads,
       queueSize: config.queueSize,
+      fitInputs: config.detector.input === 'fit' ? ['detector'] : [],
       ...(stateDir === undefined ? {} : { stateDir }),
       ...(measure === undefined ? {} : { measure }),
       observe: (model, sample) => { this.#observed(model, sample); },

@@ -10,10 +10,10 @@ import { alignmentLandmarks, FaceDetector } from '../../edge/vision/face-detecto
 import { inputSize, neutralFill, toInputTensor } from '../../edge/vision/input-tensor.js';
 import { percentile } from '../../edge/vision/latency-window.js';
 import { cropRegion, letterbox } from '../../edge/vision/letterbox.js';
-import { DEFAULT_MODELS_DIR, MODEL_ROLES, readManifest, selectModel, type ModelEntry } from '../../edge/vision/manifest.js';
+import { DEFAULT_MODELS_DIR, inputVariants, MODEL_ROLES, readManifest, selectModel, type ModelEntry } from '../../edge/vision/manifest.js';
 import { ModelSession } from '../../edge/vision/model-session.js';
 import { VisionRuntime } from '../../edge/vision/runtime.js';
-import { vtestFrames } from '../../test/helpers/frames.js';
+import { VTEST, videoFrames, vtestFrames } from '../../test/helpers/frames.js';
 import { machineLine } from './machine.js';
 
 /**
@@ -29,16 +29,20 @@ interface Figures {
   readonly p95: number;
 }
 
-async function timed(runs: number, step: (i: number) => Promise<unknown>): Promise<Figures> {
-  for (let i = 0; i < WARMUP; i += 1) await step(i);
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i += 1) {
-    const start = performance.now();
-    await step(i);
-    samples.push(performance.now() - start);
+/** Two steps timed run for run, so machine load hits both alike and their ratio holds. */
+async function timedPair(runs: number, steps: readonly ((i: number) => Promise<unknown>)[]): Promise<Figures[]> {
+  const samples = steps.map(() => [] as number[]);
+  for (let i = -WARMUP; i < runs; i += 1) {
+    for (const [k, step] of steps.entries()) {
+      const start = performance.now();
+      await step(Math.abs(i));
+      if (i >= 0) samples[k]?.push(performance.now() - start);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
+  return samples.map((list) => {
+    list.sort((a, b) => a - b);
+    return { p50: percentile(list, 0.5), p95: percentile(list, 0.95) };
+  });
 }
 
 async function photo(path: string): Promise<RgbImage> {
@@ -106,32 +110,47 @@ async function main(): Promise<void> {
         await session.stop();
         samples.sort((x, y) => x - y);
         const figures = { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
-        results.set(`${model}/${session.entry.precision}/${threads}`, figures);
+        results.set(`${session.entry.name}/${threads}`, figures);
         process.stdout.write(`${session.entry.name.padEnd(22)}${session.entry.precision.padEnd(6)}${String(threads).padStart(3)}${fmt(figures.p50)} ${fmt(figures.p95)}\n`);
       }
     }
   }
 
   process.stdout.write('\nINT8 / FP32 latency ratio (p50; below 1 means INT8 is faster)\n');
-  for (const model of new Set(manifest.models.map((entry) => entry.model))) {
+  for (const int8 of manifest.models.filter((entry) => entry.precision === 'int8')) {
+    const twin = `${int8.name.replace(/-int8$/, '')}-fp32`;
     for (const threads of [1, 2]) {
-      const int8 = results.get(`${model}/int8/${threads}`);
-      const fp32 = results.get(`${model}/fp32/${threads}`);
-      const ratio = int8 === undefined || fp32 === undefined ? 'n/a (one precision only)' : `${(int8.p50 / fp32.p50).toFixed(2)} (speed-up ${(fp32.p50 / int8.p50).toFixed(2)}x)`;
-      process.stdout.write(`  ${model.padEnd(16)} ${threads} thread(s): ${ratio}\n`);
+      const a = results.get(`${int8.name}/${threads}`);
+      const b = results.get(`${twin}/${threads}`);
+      const ratio = a === undefined || b === undefined ? 'n/a (one precision only)' : `${(a.p50 / b.p50).toFixed(2)} (speed-up ${(b.p50 / a.p50).toFixed(2)}x)`;
+      process.stdout.write(`  ${int8.name.replace(/-int8$/, '').padEnd(16)} ${threads} thread(s): ${ratio}\n`);
+    }
+  }
+
+  process.stdout.write('\nOther input shapes / their square input (p50, same precision and threads; below 1 is cheaper)\n');
+  for (const variant of manifest.models.filter((entry) => entry.inputOf !== undefined)) {
+    for (const threads of [1, 2]) {
+      const a = results.get(`${variant.name}/${threads}`);
+      const b = results.get(`${variant.inputOf ?? ''}/${threads}`);
+      if (a !== undefined && b !== undefined) process.stdout.write(`  ${variant.name.padEnd(22)} ${threads} thread(s): ${(a.p50 / b.p50).toFixed(2)}\n`);
     }
   }
 
   const { threads } = visionSchema.parse({});
-  process.stdout.write(`\nDetector end to end per 768x576 frame (letterbox with sharp + normalize + infer + decode + NMS), ${String(threads)} thread(s) (the vision.threads default)\n`);
-  for (const entry of manifest.models.filter((m) => m.role === 'detector')) {
-    const session = new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry, threads, queueSize: 4 });
-    await session.start();
-    const detector = new Detector({ session, config: visionSchema.parse({}).detector });
-    detector.start();
-    const figures = await timed(RUNS, (i) => detector.detect(frames[i % frames.length] ?? { width: 0, height: 0, data: Buffer.alloc(0) }, { camera: 'bench' }));
-    await session.stop();
-    process.stdout.write(`  ${entry.name.padEnd(20)} p50 ${fmt(figures.p50)} ms  p95 ${fmt(figures.p95)} ms\n`);
+  const wide = await videoFrames(VTEST, FRAMES, { width: 1280, height: 720 });
+  process.stdout.write(`\nDetector end to end per frame (letterbox with sharp + normalize + infer + decode + NMS), ${String(threads)} thread(s) (the vision.threads default); vision.detector.input square and fit timed run for run\n`);
+  for (const entry of manifest.models.filter((m) => m.role === 'detector' && m.inputOf === undefined)) {
+    const square = new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry, threads, queueSize: 4 });
+    const fit = new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry, inputs: inputVariants(manifest, entry), threads, queueSize: 4 });
+    await Promise.all([square.start(), fit.start()]);
+    for (const [label, pictures] of [['768x576', frames], ['1280x720', wide]] as const) {
+      const detectors = [square, fit].map((session) => new Detector({ session, config: visionSchema.parse({}).detector }));
+      for (const detector of detectors) detector.start();
+      const [a, b] = await timedPair(RUNS, detectors.map((detector) => (i: number) => detector.detect(pictures[i % pictures.length] ?? { width: 0, height: 0, data: Buffer.alloc(0) }, { camera: 'bench' })));
+      if (a === undefined || b === undefined) throw new Error('no figures');
+      process.stdout.write(`  ${entry.name.padEnd(14)} ${label.padEnd(9)} square p50 ${fmt(a.p50)} p95 ${fmt(a.p95)} ms   fit p50 ${fmt(b.p50)} p95 ${fmt(b.p95)} ms   fit/square p50 ${(b.p50 / a.p50).toFixed(2)}\n`);
+    }
+    await Promise.all([square.stop(), fit.stop()]);
   }
 
   // The measurement a gateway makes at its first start, with an empty state directory so it really measures.

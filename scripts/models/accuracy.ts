@@ -28,10 +28,10 @@ export async function runOutputs(session: InferenceSession, outputs: readonly Va
 }
 
 /** Persons (class 0) at or above `minScore`, after per-class NMS at IoU 0.5; boxes in input pixels. */
-export function persons(outputs: ModelOutputs, size: number, minScore: number): Scored[] {
+export function persons(outputs: ModelOutputs, size: { readonly width: number; readonly height: number }, minScore: number): Scored[] {
   const minScores = new Float32Array(80).fill(Number.POSITIVE_INFINITY);
   minScores[0] = minScore;
-  return nmsPerClass(decodeNanoDet(outputs, { inputWidth: size, inputHeight: size, minScores }), 0.5);
+  return nmsPerClass(decodeNanoDet(outputs, { inputWidth: size.width, inputHeight: size.height, minScores }), 0.5);
 }
 
 export function faces(outputs: ModelOutputs, size: number, minScore: number): Scored[] {
@@ -81,7 +81,7 @@ export async function comparePersons(
   outputs: readonly ValueInfo[],
   inputs: readonly Float32Array[],
   shape: readonly number[],
-  size: number,
+  size: { readonly width: number; readonly height: number },
 ): Promise<MatchResult> {
   const results: MatchResult[] = [];
   for (const data of inputs) {

@@ -41,7 +41,7 @@ function say(message: string): void {
 
 /** FP32 ONNX graph of a spec, traced on `input`. */
 async function convertFp32(spec: ModelSpec, packageDir: string, input: Float32Array): Promise<{ graph: TfGraph; onnx: OnnxGraph }> {
-  const loaded = await loadTfGraph(join(packageDir, spec.path));
+  const loaded = await loadTfGraph(join(packageDir, spec.path), spec.input);
   const graph = spec.outputNodes === undefined ? loaded : { ...loaded, outputNames: spec.outputNodes.map(tensorRef) };
   const traced = traceGraph(graph, tf.tensor(input, [...graph.inputShape]));
   const onnx = convertTfGraph(graph, traced, spec.model);
@@ -90,7 +90,9 @@ async function buildModel(spec: ModelSpec, packageDir: string, paths: BuildPaths
 
   const refNote = `Converted by scripts/models from the TF.js graph; FP32 checked against @tensorflow/tfjs (CPU backend) on 5 real inputs, max abs diff ${referenceMaxAbsDiff.toExponential(2)}.`;
   const int8Default = gate.passed;
-  const evidence = !spec.preferred
+  const evidence = spec.variant !== undefined
+    ? `The ${spec.variant} input of ${spec.model}, for cameras whose frames it holds at the scale of the original input (vision.detector.input: fit). INT8 gate: ${gate.summary}.`
+    : !spec.preferred
     ? `Not the default for its role (${spec.role}): ${NOT_PREFERRED[spec.model] ?? 'another model is preferred'}. INT8 gate: ${gate.summary}.`
     : int8Default
       ? `INT8 is the default: ${gate.summary}.`

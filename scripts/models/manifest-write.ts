@@ -19,7 +19,7 @@ export interface BuiltFile {
 
 export function manifestEntry(file: BuiltFile): ModelEntry {
   const { spec } = file;
-  const name = `${spec.model}-${file.precision}`;
+  const name = `${[spec.model, ...(spec.variant === undefined ? [] : [spec.variant])].join('-')}-${file.precision}`;
   return {
     name,
     model: spec.model,
@@ -36,6 +36,7 @@ export function manifestEntry(file: BuiltFile): ModelEntry {
     licence: { ...spec.licence },
     build: file.build,
     ...(file.evidence === undefined ? {} : { evidence: file.evidence }),
+    ...(spec.variant === undefined ? {} : { inputOf: `${spec.model}-${file.precision}` }),
   };
 }
 

@@ -11,6 +11,7 @@ export interface TfNode {
 }
 
 interface TfAttr {
+  readonly shape?: { readonly dim?: readonly { readonly size: string }[] };
   readonly s?: string;
   readonly i?: string;
   readonly f?: number;
@@ -48,34 +49,99 @@ export function nodeOf(ref: string): string {
   return ref.replace(/:\d+$/, '');
 }
 
-export async function loadTfGraph(jsonPath: string): Promise<TfGraph> {
+/**
+ * Loads a TF.js graph model. With `input` (same rank and layout as the graph's own input) the graph is loaded for
+ * that input instead: the placeholder takes the new shape and every ResizeBilinear whose output size is a constant gets
+ * that size scaled with the input, which is what a fully convolutional graph frozen at one size (nanodet's FPN/PAN)
+ * needs to run at another.
+ */
+export async function loadTfGraph(jsonPath: string, input?: { readonly shape: readonly number[]; readonly layout: 'NCHW' | 'NHWC' }): Promise<TfGraph> {
   const json = JSON.parse(await readFile(jsonPath, 'utf8')) as ModelJson;
   const shards = await Promise.all(json.weightsManifest.flatMap((group) => group.paths).map((p) => readFile(join(dirname(jsonPath), p))));
   const weights = Buffer.concat(shards);
+  const own = placeholderDims(json.modelTopology);
+  const reshaped = input !== undefined && own.some((dim, axis) => dim > 0 && dim !== input.shape[axis]) ? input.shape : undefined;
+  const topology = reshaped === undefined ? json.modelTopology : placeholderShaped(json.modelTopology, reshaped);
+  const signature = reshaped === undefined ? json.signature : signatureShaped(json.signature, reshaped);
   const model = await tf.loadGraphModel(
     tf.io.fromMemory({
-      modelTopology: json.modelTopology,
+      modelTopology: topology,
       weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
       weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-      ...(json.signature === undefined ? {} : { signature: json.signature }),
+      ...(signature === undefined ? {} : { signature }),
       ...(json.userDefinedMetadata === undefined ? {} : { userDefinedMetadata: json.userDefinedMetadata }),
     }),
   );
   const nodes = new Map<string, TfNode>();
-  for (const node of json.modelTopology.node) {
+  for (const node of topology.node) {
     const inputs = (node.input ?? []).filter((ref) => !ref.startsWith('^')).map(tensorRef);
     nodes.set(node.name, { name: node.name, op: node.op, inputs, attr: node.attr ?? {} });
   }
-  const input = model.inputs[0];
-  if (!input || model.inputs.length !== 1) throw new Error(`${jsonPath}: expected exactly one input`);
+  const placeholder = model.inputs[0];
+  if (!placeholder || model.inputs.length !== 1) throw new Error(`${jsonPath}: expected exactly one input`);
+  const shape = (placeholder.shape ?? []).map((d) => (d < 0 ? 1 : d));
+  if (reshaped !== undefined && input !== undefined) scaleResizeSizes(model, nodes, { before: own, after: shape, layout: input.layout }, jsonPath);
   return {
     model,
     nodes,
-    inputName: input.name,
-    inputShape: (input.shape ?? []).map((d) => (d < 0 ? 1 : d)),
+    inputName: placeholder.name,
+    inputShape: shape,
     outputNames: model.outputs.map((o) => tensorRef(o.name)),
     credits: { convertedBy: json.convertedBy ?? '', generatedBy: json.generatedBy ?? '' },
   };
+}
+
+type Topology = ModelJson['modelTopology'];
+
+/** The placeholder's dimensions, -1 where unknown; empty when the graph does not say. */
+function placeholderDims(topology: Topology): number[] {
+  const placeholders = topology.node.filter((node) => node.op === 'Placeholder');
+  return (placeholders[0]?.attr?.shape?.shape?.dim ?? []).map((d) => Number(d.size));
+}
+
+/** The signature with its one input's shape replaced, outputs (and so their order) kept. */
+function signatureShaped(signature: unknown, inputShape: readonly number[]): unknown {
+  if (typeof signature !== 'object' || signature === null || !('inputs' in signature)) return signature;
+  const tensorShape = { dim: inputShape.map((d) => ({ size: String(d) })) };
+  const inputs: Record<string, Record<string, unknown>> = {};
+  for (const [key, value] of Object.entries(signature.inputs as Record<string, Record<string, unknown>>)) inputs[key] = { ...value, tensorShape };
+  return { ...signature, inputs };
+}
+
+function placeholderShaped(topology: Topology, inputShape: readonly number[]): Topology {
+  const own = placeholderDims(topology);
+  if (own.length !== inputShape.length) throw new Error(`input shape [${inputShape.join(',')}] has not the rank of the graph's [${own.join(',')}]`);
+  return {
+    ...topology,
+    node: topology.node.map((node) =>
+      node.op === 'Placeholder' ? { ...node, attr: { ...node.attr, shape: { shape: { dim: inputShape.map((d) => ({ size: String(d) })) } } } } : node,
+    ),
+  };
+}
+
+interface Reshaped {
+  readonly before: readonly number[];
+  readonly after: readonly number[];
+  readonly layout: 'NCHW' | 'NHWC';
+}
+
+/**
+ * Scales each constant ResizeBilinear size ([height, width]) by the ratio of the new input's height and width to the
+ * old ones; a size that would not stay whole is an error.
+ */
+function scaleResizeSizes(model: tf.GraphModel, nodes: ReadonlyMap<string, TfNode>, { before, after, layout }: Reshaped, source: string): void {
+  const spatial = layout === 'NCHW' ? [2, 3] : [1, 2];
+  const ratio = spatial.map((axis) => (after[axis] ?? 0) / (before[axis] ?? 1));
+  const weights = model.weights;
+  for (const node of nodes.values()) {
+    if (node.op !== 'ResizeBilinear') continue;
+    const sizeNode = nodeOf(node.inputs[1] ?? '');
+    const constant = weights[sizeNode]?.[0];
+    if (nodes.get(sizeNode)?.op !== 'Const' || constant === undefined) throw new Error(`${source}: ${node.name} has no constant size to scale`);
+    const sizes = Array.from(constant.dataSync(), (size, k) => size * (ratio[k] ?? 1));
+    if (!sizes.every(Number.isInteger)) throw new Error(`${source}: ${node.name} would resize to [${sizes.join(', ')}] at input [${after.join(',')}]: use a multiple of the largest stride`);
+    weights[sizeNode] = [tf.tensor1d(sizes, 'int32')];
+  }
 }
 
 /**

@@ -4,9 +4,9 @@ import { visionSchema } from '../../../edge/config/vision.js';
 import { footageSource } from '../../devkit/footage.js';
 import { ffmpegBinary } from '../../../edge/ingest/ffmpeg-process.js';
 import { Detector } from '../../../edge/vision/detector.js';
-import { readManifest, selectModel } from '../../../edge/vision/manifest.js';
 import { ModelSession } from '../../../edge/vision/model-session.js';
-import { DEFAULT_MODELS_DIR } from '../../../edge/vision/manifest.js';
+import { DEFAULT_MODELS_DIR, inputVariants, readManifest, selectModel } from '../../../edge/vision/manifest.js';
+import { fittingInput } from '../../../edge/vision/region-inference.js';
 import { videoFrames } from '../../../test/helpers/frames.js';
 import { processCpuSeconds } from './ingest-proc.js';
 
@@ -56,13 +56,17 @@ export interface DetectorCost {
 const FRAMES = [60, 160, 260, 360, 460, 520, 560, 600, 660, 760];
 const WARMUP = 3;
 
-/** The runtime's detector (the manifest's default build, vision.threads default) run back to back on 1280x720 frames. */
+/**
+ * The runtime's detector (the manifest's default build with the other input shapes vision.detector.input loads,
+ * vision.threads default) run back to back on 1280x720 frames.
+ */
 export async function detectorCost(runs: number): Promise<DetectorCost> {
   const vision = visionSchema.parse({});
   const manifest = await readManifest(join(DEFAULT_MODELS_DIR, 'manifest.json'));
   const entry = selectModel(manifest, 'detector', undefined);
   const frames = await videoFrames(footageSource(), FRAMES, { width: 1280, height: 720 });
-  const session = new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry, threads: vision.threads, queueSize: 4 });
+  const inputs = vision.detector.input === 'fit' ? inputVariants(manifest, entry) : [];
+  const session = new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry, inputs, threads: vision.threads, queueSize: 4 });
   await session.start();
   try {
     const detector = new Detector({ session, config: vision.detector });
@@ -78,7 +82,7 @@ export async function detectorCost(runs: number): Promise<DetectorCost> {
     }
     const cpu = process.cpuUsage(before);
     walls.sort((a, b) => a - b);
-    return { model: entry.name, threads: vision.threads, cpuMsPerRun: (cpu.user + cpu.system) / 1000 / runs, wallMsP50: walls[Math.floor(walls.length / 2)] ?? 0 };
+    return { model: fittingInput(session.inputs, 1280, 720).name, threads: vision.threads, cpuMsPerRun: (cpu.user + cpu.system) / 1000 / runs, wallMsP50: walls[Math.floor(walls.length / 2)] ?? 0 };
   } finally {
     await session.stop();
   }

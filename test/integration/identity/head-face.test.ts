@@ -35,7 +35,10 @@ describe('the face of a person box, found in its head region (real detector boxe
 
   before(async () => {
     rootLogger.level = 'warn';
-    vision = new VisionRuntime({ config: visionSchema.parse({}), roles: MODEL_ROLES });
+    // The person boxes the written-down faces were checked against come from the square 416x416 input. At the fitted
+    // 416x320 input the detector adds a sixth box on bbt4.jpg spanning raj and amy (docs/perception.md); this test
+    // is about finding the face in a given box, so it keeps the boxes it was written for.
+    vision = new VisionRuntime({ config: visionSchema.parse({ detector: { input: 'square' } }), roles: MODEL_ROLES });
     await vision.start();
     gallery = new PortraitGallery(await portraitFaces(models()), everyone());
   });

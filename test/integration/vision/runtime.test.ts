@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { visionSchema, type VisionConfig } from '../../../edge/config/vision.js';
 import { isHuxiaoError } from '../../../edge/errors.js';
 import { parseConfig } from '../../../edge/config/load.js';
-import { DEFAULT_MODELS_DIR, MODEL_ROLES, readManifest, selectModel, type Manifest, type ModelEntry } from '../../../edge/vision/manifest.js';
+import { DEFAULT_MODELS_DIR, inputVariants, MODEL_ROLES, readManifest, selectModel, type Manifest, type ModelEntry } from '../../../edge/vision/manifest.js';
 import { ModelSession } from '../../../edge/vision/model-session.js';
 import { rolesNeeded } from '../../../edge/vision/roles.js';
 import { VisionRuntime, type ModelHealth } from '../../../edge/vision/runtime.js';
@@ -35,7 +35,7 @@ describe('vision runtime with the committed models', () => {
     await dir.remove();
   });
 
-  /** A fresh copy of models/ (only the files the default config loads) to damage. */
+  /** A fresh copy of models/ (only the files the default config loads: each role's build and its other input shapes) to damage. */
   async function copyModels(): Promise<VisionConfig> {
     const config = visionSchema.parse({ modelsDir: dir.path });
     await copyFile(join(DEFAULT_MODELS_DIR, 'manifest.json'), join(dir.path, 'manifest.json'));
@@ -44,7 +44,7 @@ describe('vision runtime with the committed models', () => {
       selectModel(manifest, 'face-detector', namedPrecision(config.precision.faceDetector)),
       selectModel(manifest, 'face-embedder', namedPrecision(config.precision.faceEmbedder)),
     ];
-    for (const entry of roles) await copyFile(join(DEFAULT_MODELS_DIR, entry.file), join(dir.path, entry.file));
+    for (const entry of roles.flatMap((role) => [role, ...inputVariants(manifest, role)])) await copyFile(join(DEFAULT_MODELS_DIR, entry.file), join(dir.path, entry.file));
     return config;
   }
 

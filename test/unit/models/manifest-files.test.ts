@@ -18,11 +18,15 @@ describe('models/manifest.json', () => {
     }
   });
 
-  it('ships an FP32 and an INT8 file of every model, and one default per role', async () => {
+  it('ships an FP32 and an INT8 file of every model at each of its input shapes, and one default per role', async () => {
     const manifest = await readManifest(join(MODELS_DIR, 'manifest.json'));
-    for (const model of new Set(manifest.models.map((m) => m.model))) {
-      const precisions = manifest.models.filter((m) => m.model === model).map((m) => m.precision).sort();
-      assert.deepEqual(precisions, ['fp32', 'int8'], model);
+    const shapeOf = (m: (typeof manifest.models)[number]): string => `${m.model} ${m.input.shape.join('x')}`;
+    for (const shape of new Set(manifest.models.map(shapeOf))) {
+      const precisions = manifest.models.filter((m) => shapeOf(m) === shape).map((m) => m.precision).sort();
+      assert.deepEqual(precisions, ['fp32', 'int8'], shape);
+    }
+    for (const variant of manifest.models.filter((m) => m.inputOf !== undefined)) {
+      assert.equal(manifest.models.find((m) => m.name === variant.inputOf)?.precision, variant.precision, `${variant.name} is another input of its own precision's file`);
     }
     for (const role of ['detector', 'face-detector', 'face-embedder'] as const) {
       assert.equal(manifest.models.filter((m) => m.role === role && m.default).length, 1, role);

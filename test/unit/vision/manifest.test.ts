@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isHuxiaoError, type ErrorCode } from '../../../edge/errors.js';
-import { parseManifest, readManifest, selectModel, type ModelEntry } from '../../../edge/vision/manifest.js';
+import { inputVariants, parseManifest, readManifest, selectModel, type ModelEntry } from '../../../edge/vision/manifest.js';
 import { readVerifiedModel } from '../../../edge/vision/model-file.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -63,6 +63,40 @@ describe('model manifest', () => {
       { version: 2, models: [entry()] },
     ];
     for (const json of cases) assert.equal(codeOf(() => parseManifest(json, 'm.json')), 'MODEL_MANIFEST', JSON.stringify(json).slice(0, 80));
+  });
+
+  it('keeps other input shapes out of role selection and lists them smallest first for their entry only', () => {
+    const shaped = (name: string, height: number, precision: 'int8' | 'fp32', inputOf: string): ModelEntry =>
+      entry({ name, precision, default: false, file: `${name}.onnx`, inputOf, input: { ...entry().input, shape: [1, 3, height, 416] } });
+    const manifest = parseManifest(
+      {
+        version: 1,
+        models: [
+          shaped('nanodet-416x320-fp32', 320, 'fp32', 'nanodet-fp32'),
+          entry(),
+          shaped('nanodet-416x320-int8', 320, 'int8', 'nanodet-int8'),
+          shaped('nanodet-416x256-int8', 256, 'int8', 'nanodet-int8'),
+          entry({ name: 'nanodet-fp32', precision: 'fp32', default: false, file: 'nanodet-fp32.onnx' }),
+        ],
+      },
+      'm.json',
+    );
+    assert.equal(selectModel(manifest, 'detector', 'fp32').name, 'nanodet-fp32');
+    const int8 = selectModel(manifest, 'detector', undefined);
+    assert.deepEqual(inputVariants(manifest, int8).map((m) => m.name), ['nanodet-416x256-int8', 'nanodet-416x320-int8']);
+    assert.deepEqual(inputVariants(manifest, selectModel(manifest, 'detector', 'fp32')).map((m) => m.name), ['nanodet-416x320-fp32']);
+  });
+
+  it('rejects an input shape of an unknown entry, of another precision, or marked default', () => {
+    const base = entry();
+    const cases: ModelEntry[] = [
+      entry({ name: 'a', file: 'a.onnx', default: false, inputOf: 'nanodet-int9' }),
+      entry({ name: 'b', file: 'b.onnx', default: false, precision: 'fp32', inputOf: 'nanodet-int8' }),
+      entry({ name: 'c', file: 'c.onnx', default: true, inputOf: 'nanodet-int8' }),
+    ];
+    for (const variant of cases) {
+      assert.throws(() => parseManifest({ version: 1, models: [base, variant] }, 'm.json'), /inputOf/, variant.name);
+    }
   });
 });
 

@@ -5,27 +5,13 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { CpuInfo } from '../../../edge/vision/cpu-info.js';
 import type { ModelEntry } from '../../../edge/vision/manifest.js';
 import { PRECISION_CACHE_FILE, PrecisionCache, precisionKey, type CachedChoice } from '../../../edge/vision/precision-cache.js';
+import { modelEntry } from '../../helpers/model-entry.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const CPU: CpuInfo = { model: 'AMD EPYC 7551 32-Core Processor (family 23 model 1)', simd: ['avx', 'avx2', 'fma'] };
 
 function build(precision: 'int8' | 'fp32', sha: string): ModelEntry {
-  return {
-    name: `nanodet-${precision}`,
-    model: 'nanodet',
-    role: 'detector',
-    precision,
-    default: precision === 'int8',
-    file: `nanodet-${precision}.onnx`,
-    sha256: sha.repeat(64),
-    bytes: 10,
-    input: { name: 'input', shape: [1, 3, 416, 416], layout: 'NCHW', channels: 'BGR', mean: [0, 0, 0], std: [1, 1, 1] },
-    outputs: [{ name: 'output0', shape: [1, 169, 80], meaning: 'scores' }],
-    labels: ['person'],
-    provenance: { package: 'p', version: '1', path: 'models/x.json', original: 'o', authors: 'a', url: 'u' },
-    licence: { spdx: 'MIT', notes: '' },
-    build: {},
-  };
+  return modelEntry(`nanodet-${precision}`, { precision, default: precision === 'int8', sha256: sha.repeat(64) });
 }
 
 const INT8 = build('int8', 'a');

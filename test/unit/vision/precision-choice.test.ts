@@ -1,30 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseManifest, readManifest, type ModelEntry } from '../../../edge/vision/manifest.js';
+import { parseManifest, readManifest } from '../../../edge/vision/manifest.js';
+import { modelEntry as entry } from '../../helpers/model-entry.js';
 import { autoCandidates, choosePrecision, INT8_MIN_GAIN, median, namedPrecision } from '../../../edge/vision/precision-choice.js';
 
 const MODELS_DIR = join(import.meta.dirname, '../../../../models');
-
-function entry(name: string, overrides: Partial<ModelEntry>): ModelEntry {
-  return {
-    name,
-    model: 'nanodet',
-    role: 'detector',
-    precision: 'int8',
-    default: false,
-    file: `${name}.onnx`,
-    sha256: '0'.repeat(64),
-    bytes: 10,
-    input: { name: 'input', shape: [1, 3, 416, 416], layout: 'NCHW', channels: 'BGR', mean: [0, 0, 0], std: [1, 1, 1] },
-    outputs: [{ name: 'output0', shape: [1, 169, 80], meaning: 'scores' }],
-    labels: ['person'],
-    provenance: { package: 'p', version: '1', path: 'models/x.json', original: 'o', authors: 'a', url: 'u' },
-    licence: { spdx: 'MIT', notes: '' },
-    build: {},
-    ...overrides,
-  };
-}
 
 describe('precision choice', () => {
   it('keeps INT8 only when its median is at least 5% below FP32', () => {

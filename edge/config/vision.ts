@@ -76,7 +76,7 @@ export const visionSchema = z
       .min(1)
       .max(256)
       .default(8)
-      .describe('Pending inference requests per model over all cameras; when full, the oldest frame of the submitting camera is dropped (latest frame wins).'),
+      .describe('Pending inference requests per model over all cameras; when full, the oldest frame of the submitting camera is dropped (latest frame wins), or of the camera with the longest backlog. A camera\'s only pending frame is never dropped for another camera\'s, so the queue holds one frame per camera even past this size.'),
     budget: z
       .number()
       .min(0.05)

@@ -44,8 +44,10 @@ interface Pending<I, O> {
 /**
  * One model's queue, shared by every camera. Cameras are served round robin so a busy camera cannot starve a quiet
  * one; when the queue is full the oldest pending request of the submitting camera is dropped (latest frame wins),
- * or, when that camera has nothing pending, the oldest request of the camera with the most pending, so latency stays
- * bounded under overload instead of growing with a backlog.
+ * or, when that camera has nothing pending, the oldest request of the camera with the most pending if it has more
+ * than one, so latency stays bounded under overload instead of growing with a backlog. A camera's only pending
+ * request is never dropped for another camera's: past `capacity` the queue holds up to one request per camera (the
+ * camera workers wait for each run, so the scheduler, not the queue, decides who runs less).
  */
 export class InferenceQueue<I, O> {
   readonly #options: InferenceQueueOptions<I, O>;
@@ -113,8 +115,10 @@ export class InferenceQueue<I, O> {
     let victimCamera = camera;
     let victims = this.#byCamera.get(camera);
     if (victims === undefined || victims.length === 0) {
+      // Another camera loses a frame only to a backlog of its own: its only pending frame may be a fence entry.
+      victims = undefined;
       for (const [other, queue] of this.#byCamera) {
-        if (queue.length > (victims?.length ?? 0)) {
+        if (queue.length >= 2 && queue.length > (victims?.length ?? 0)) {
           victimCamera = other;
           victims = queue;
         }

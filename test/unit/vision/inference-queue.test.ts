@@ -88,6 +88,23 @@ describe('InferenceQueue', () => {
     assert.equal(queue.stats().pending, 3);
   });
 
+  it('never drops a camera\'s only pending frame for another camera: past capacity it holds one per camera', async () => {
+    const runner = gatedRunner();
+    const queue = new InferenceQueue({ name: 'm', capacity: 2, run: runner.run });
+    void queue.submit('pond', 'p0');
+    const pending = ['pond', 'gate', 'quiet-1', 'quiet-2', 'quiet-3'].map((camera) => settled(queue.submit(camera, `${camera}-1`)));
+    assert.equal(queue.stats().pending, 5);
+    assert.deepEqual(queue.stats().dropped, {});
+    const second = settled(queue.submit('gate', 'gate-2'));
+    assert.deepEqual(queue.stats().dropped, { gate: 1 }, 'a camera\'s own older frame still gives way to its newer one');
+    for (let i = 0; i < 6; i += 1) {
+      runner.finish();
+      await tick();
+    }
+    assert.deepEqual(await Promise.all(pending), ['out:pond-1', 'INFERENCE_DROPPED', 'out:quiet-1-1', 'out:quiet-2-1', 'out:quiet-3-1']);
+    assert.equal(await second, 'out:gate-2');
+  });
+
   it('rejects a failed run, counts it and keeps serving', async () => {
     let calls = 0;
     const queue = new InferenceQueue<string, string>({

@@ -7,6 +7,31 @@ interface AlertAnswer {
   readonly error?: string;
 }
 
+/** Tries for a picture still being saved: every 2 s for 30 s, then the placeholder says it never came. */
+const PICTURE_TRIES = 15;
+const PICTURE_RETRY_MS = 2000;
+
+function awaitPicture(placeholder: HTMLElement, url: string, tries: number): void {
+  const image = new Image();
+  image.alt = placeholder.dataset.alt ?? '';
+  image.addEventListener('load', () => {
+    const link = document.createElement('a');
+    link.href = url;
+    link.append(image);
+    placeholder.replaceWith(link);
+  });
+  image.addEventListener('error', () => {
+    if (tries <= 1) placeholder.textContent = 'no picture was saved';
+    else window.setTimeout(() => { awaitPicture(placeholder, url, tries - 1); }, PICTURE_RETRY_MS);
+  });
+  image.src = url;
+}
+
+for (const placeholder of document.querySelectorAll<HTMLElement>('[data-picture]')) {
+  const url = placeholder.dataset.picture;
+  if (url !== undefined) awaitPicture(placeholder, url, PICTURE_TRIES);
+}
+
 for (const form of document.querySelectorAll<HTMLFormElement>('form.alert-actions')) {
   const id = form.dataset.alert ?? '';
   const problem = form.querySelector<HTMLElement>('[data-field="problem"]');

@@ -17,11 +17,23 @@ const ALERT_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const ackSchema = z.object({ note: z.string().trim().max(500).optional() }).strict();
 const resolveSchema = z.object({ feedback: z.string().trim().min(1, 'say how it was handled').max(1000) }).strict();
 
-function alertCard(alert: Alert): ReturnType<typeof html> {
+/**
+ * The alert's picture; the store commits an alert before its picture is encoded and written, so the newest alerts
+ * can have a picture still on its way: that one is a placeholder that alerts.js swaps for the picture once it is served.
+ */
+function alertPicture(alert: Alert, stored: boolean): ReturnType<typeof html> {
+  const url = `/alerts/${alert.id}/snapshot.jpg`;
+  const alt = `picture of alert ${String(alert.seq)}`;
+  if (alert.snapshot === null) return html`<div class="no-picture">no picture</div>`;
+  if (!stored) return html`<div class="no-picture" data-picture="${url}" data-alt="${alt}">picture being saved</div>`;
+  return html`<a href="${url}"><img src="${url}" alt="${alt}" loading="lazy"></a>`;
+}
+
+function alertCard(alert: Alert, stored: boolean): ReturnType<typeof html> {
   const open = alert.state === 'raised' || alert.state === 'acknowledged';
   return html`
 <section class="card alert state-${alert.state}" data-alert="${alert.id}">
-  ${alert.snapshot === null ? html`<div class="no-picture">no picture</div>` : html`<a href="/alerts/${alert.id}/snapshot.jpg"><img src="/alerts/${alert.id}/snapshot.jpg" alt="picture of alert ${alert.seq}" loading="lazy"></a>`}
+  ${alertPicture(alert, stored)}
   <h2><span class="severity severity-${alert.severity}">${alert.severity}</span> ${alert.type} <small>#${alert.seq}</small></h2>
   <dl>
     <dt>Camera</dt><dd>${alert.camera}${alert.zone === '' ? '' : ` · ${alert.zone}`}</dd>
@@ -50,7 +62,8 @@ export function alertRoutes(app: FastifyInstance, context: PageContext): void {
   app.get('/alerts', async (request, reply) => {
     const session = sessionOf(request);
     const alerts = runtime.store.alerts.recent(RECENT, context.gatewayId);
-    const body = alerts.length === 0 ? html`<p>No alert yet.</p>` : html`<div class="cards">${alerts.map(alertCard)}</div>`;
+    const stored = (alert: Alert): boolean => runtime.store.snapshots.forAlert(alert.id).some((snapshot) => snapshot.kind === 'frame');
+    const body = alerts.length === 0 ? html`<p>No alert yet.</p>` : html`<div class="cards">${alerts.map((alert) => alertCard(alert, stored(alert)))}</div>`;
     return reply.type('text/html').send(page({ title: 'Alerts', section: 'alerts', gateway: context.gatewayId, csrf: session.csrf, user: session.user, scripts: ['alerts.js'] }, body));
   });
 

@@ -305,9 +305,29 @@ describe('the local page in a real browser', { timeout: 300_000 }, () => {
     await waitFor('a hit of the new rule', () => hits.slice(hitsBefore).some((hit) => hit.rule === 'path-intrusion'), 90_000);
   });
 
+  // The picture is written just after the alert is committed; these take an alert whose picture is on disk.
+  const pictured = (): string | undefined => controller.store.alerts.recent(50, 'gw-page').find((alert) => alert.state === 'raised' && controller.store.snapshots.forAlert(alert.id).some((shot) => shot.kind === 'frame'))?.id;
+
+  it('shows a picture still being saved as such, not as a broken image, and puts it in once it is stored', async () => {
+    await waitFor('an alert raised from the footage, with its picture', () => pictured() !== undefined, 90_000);
+    const id = pictured() ?? '';
+    const frame = controller.store.snapshots.forAlert(id).find((shot) => shot.kind === 'frame');
+    assert.ok(frame);
+    // As the store is between committing the alert and recording its picture: the row goes, the file stays.
+    controller.store.snapshots.delete(frame.id);
+    const { alertId, camera, kind, path, bytes, sha256, width, height, createdAt } = frame;
+    const record = { alertId, camera, kind, path, bytes, sha256, width, height, createdAt };
+    await page.goto(`${base}/alerts`);
+    const card = page.locator(`section.alert[data-alert="${id}"]`);
+    assert.equal(await card.locator('.no-picture').textContent(), 'picture being saved');
+    assert.equal(await card.locator('img').count(), 0, 'no image element that could show broken');
+    controller.store.snapshots.insert(record);
+    await card.locator('a > img').waitFor({ timeout: 10_000 });
+    assert.equal(await card.locator('a > img').evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth)), 768);
+    assert.equal(await card.locator('a').getAttribute('href'), `/alerts/${id}/snapshot.jpg`);
+  });
+
   it('acknowledges an alert on the alerts page: the store has it acknowledged by the web user, and an audit row', async () => {
-    // The picture is written just after the alert is committed; take an alert whose picture is on disk.
-    const pictured = (): string | undefined => controller.store.alerts.recent(50, 'gw-page').find((alert) => alert.state === 'raised' && controller.store.snapshots.forAlert(alert.id).some((shot) => shot.kind === 'frame'))?.id;
     await waitFor('an alert raised from the footage, with its picture', () => pictured() !== undefined, 90_000);
     const id = pictured() ?? '';
     await page.goto(`${base}/alerts`);

@@ -112,16 +112,27 @@ export const manifestSchema = z
     });
     manifest.models.forEach((model, index) => {
       if (model.inputOf === undefined) return;
-      const of = manifest.models.find((other) => other.name === model.inputOf);
-      if (of === undefined || of.inputOf !== undefined || of.role !== model.role || of.model !== model.model || of.precision !== model.precision || model.default) {
-        ctx.addIssue({ code: 'custom', path: ['models', index, 'inputOf'], message: `"${model.inputOf}" is not an entry of the same model, role and precision that this non-default file can be another input of` });
-      }
+      const problem = inputOfProblem(model, manifest.models.find((other) => other.name === model.inputOf));
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['models', index, 'inputOf'], message: `"${model.inputOf}": ${problem}` });
     });
     for (const role of new Set(manifest.models.map((model) => model.role))) {
       const count = defaults.get(role) ?? 0;
       if (count !== 1) ctx.addIssue({ code: 'custom', path: ['models'], message: `role "${role}" has ${count} default models, expected exactly one` });
     }
   });
+
+/** Why `model` cannot be another input shape of `of`; only the input's height and width may differ. */
+function inputOfProblem(model: z.output<typeof modelSchema>, of: z.output<typeof modelSchema> | undefined): string | undefined {
+  if (of === undefined) return 'no such entry';
+  if (of.inputOf !== undefined) return 'is itself another input shape';
+  if (model.default) return 'another input shape cannot be a default';
+  for (const key of ['role', 'model', 'precision'] as const) if (of[key] !== model[key]) return `has another ${key} (${of[key]})`;
+  if (JSON.stringify(of.labels) !== JSON.stringify(model.labels)) return 'has other labels';
+  const { shape: ownShape, ...own } = model.input;
+  const { shape: theirShape, ...theirs } = of.input;
+  if (ownShape.length !== theirShape.length || JSON.stringify(own) !== JSON.stringify(theirs)) return 'has another input name, layout, channel order or normalization';
+  return undefined;
+}
 
 export type Manifest = z.output<typeof manifestSchema>;
 export type ModelEntry = Manifest['models'][number];

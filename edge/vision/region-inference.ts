@@ -33,8 +33,8 @@ export async function runOnRegion(session: ModelSession, image: RgbImage, option
 
 /**
  * The smallest of the builds (the entry first, then its other input shapes) whose input holds a region of
- * `width` x `height` at the scale the entry's own input gives it, so every object keeps its pixels and only padding
- * is saved: a 1280x720 frame is 416x234 in the 416x416 input and in a 416x256 one alike.
+ * `width` x `height` at the scale the entry's own input gives it (to the rounding of one pixel), so objects keep
+ * their pixels and only padding is saved: a 1280x720 frame is 416x234 in the 416x416 input and in a 416x256 one alike.
  */
 export function fittingInput(builds: readonly ModelEntry[], width: number, height: number): ModelEntry {
   const [entry, ...others] = builds;

@@ -88,6 +88,8 @@ async function buildModel(spec: ModelSpec, packageDir: string, paths: BuildPaths
   await Promise.all([fp32Session.release(), int8Session.release()]);
   say(`${spec.model}: INT8 ${String(report.quantizedTensors)} activations, ${String(report.quantizedWeights)} conv weights, ${String(report.foldedActivations)} Relu folded; gate ${gate.passed ? 'passed' : 'FAILED'}: ${gate.summary}`);
 
+  // The runtime uses another input shape wherever it fits, so an INT8 shape that fails its gate must not ship.
+  if (spec.variant !== undefined && !gate.passed) throw new Error(`${spec.model} ${spec.variant}: the INT8 file failed its accuracy gate (${gate.summary})`);
   const refNote = `Converted by scripts/models from the TF.js graph; FP32 checked against @tensorflow/tfjs (CPU backend) on 5 real inputs, max abs diff ${referenceMaxAbsDiff.toExponential(2)}.`;
   const int8Default = gate.passed;
   const evidence = spec.variant !== undefined

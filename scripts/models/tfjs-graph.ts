@@ -131,16 +131,22 @@ interface Reshaped {
  */
 function scaleResizeSizes(model: tf.GraphModel, nodes: ReadonlyMap<string, TfNode>, { before, after, layout }: Reshaped, source: string): void {
   const spatial = layout === 'NCHW' ? [2, 3] : [1, 2];
-  const ratio = spatial.map((axis) => (after[axis] ?? 0) / (before[axis] ?? 1));
   const weights = model.weights;
   for (const node of nodes.values()) {
     if (node.op !== 'ResizeBilinear') continue;
     const sizeNode = nodeOf(node.inputs[1] ?? '');
     const constant = weights[sizeNode]?.[0];
     if (nodes.get(sizeNode)?.op !== 'Const' || constant === undefined) throw new Error(`${source}: ${node.name} has no constant size to scale`);
-    const sizes = Array.from(constant.dataSync(), (size, k) => size * (ratio[k] ?? 1));
-    if (!sizes.every(Number.isInteger)) throw new Error(`${source}: ${node.name} would resize to [${sizes.join(', ')}] at input [${after.join(',')}]: use a multiple of the largest stride`);
-    weights[sizeNode] = [tf.tensor1d(sizes, 'int32')];
+    // size x new / old in integers, so a size that does not scale to a whole number is caught, not rounded.
+    const scaled = Array.from(constant.dataSync(), (size, k) => {
+      const axis = spatial[k] ?? 0;
+      return { product: size * (after[axis] ?? 0), divisor: before[axis] ?? 1 };
+    });
+    if (scaled.some(({ product, divisor }) => product % divisor !== 0)) {
+      throw new Error(`${source}: ${node.name} does not resize to whole sizes at input [${after.join(',')}]: use a multiple of the largest stride`);
+    }
+    weights[sizeNode] = [tf.tensor1d(scaled.map(({ product, divisor }) => product / divisor), 'int32')];
+    constant.dispose();
   }
 }
 

@@ -18,22 +18,32 @@ const ackSchema = z.object({ note: z.string().trim().max(500).optional() }).stri
 const resolveSchema = z.object({ feedback: z.string().trim().min(1, 'say how it was handled').max(1000) }).strict();
 
 /**
+ * How long after an alert its missing picture counts as still being written (encoding and writing take well under a
+ * second; this leaves room for a busy disk). Later, a missing picture is one retention deleted.
+ */
+const PICTURE_PENDING_MS = 120_000;
+
+/** Whether the alert's picture is stored, and if not, whether it may still come. */
+type PictureState = 'stored' | 'pending' | 'gone';
+
+/**
  * The alert's picture; the store commits an alert before its picture is encoded and written, so the newest alerts
  * can have a picture still on its way: that one is a placeholder that alerts.js swaps for the picture once it is served.
  */
-function alertPicture(alert: Alert, stored: boolean): ReturnType<typeof html> {
+function alertPicture(alert: Alert, picture: PictureState): ReturnType<typeof html> {
   const url = `/alerts/${alert.id}/snapshot.jpg`;
   const alt = `picture of alert ${String(alert.seq)}`;
   if (alert.snapshot === null) return html`<div class="no-picture">no picture</div>`;
-  if (!stored) return html`<div class="no-picture" data-picture="${url}" data-alt="${alt}">picture being saved</div>`;
+  if (picture === 'gone') return html`<div class="no-picture">picture no longer kept</div>`;
+  if (picture === 'pending') return html`<div class="no-picture" data-picture="${url}" data-alt="${alt}">picture being saved</div>`;
   return html`<a href="${url}"><img src="${url}" alt="${alt}" loading="lazy"></a>`;
 }
 
-function alertCard(alert: Alert, stored: boolean): ReturnType<typeof html> {
+function alertCard(alert: Alert, picture: PictureState): ReturnType<typeof html> {
   const open = alert.state === 'raised' || alert.state === 'acknowledged';
   return html`
 <section class="card alert state-${alert.state}" data-alert="${alert.id}">
-  ${alertPicture(alert, stored)}
+  ${alertPicture(alert, picture)}
   <h2><span class="severity severity-${alert.severity}">${alert.severity}</span> ${alert.type} <small>#${alert.seq}</small></h2>
   <dl>
     <dt>Camera</dt><dd>${alert.camera}${alert.zone === '' ? '' : ` · ${alert.zone}`}</dd>
@@ -62,8 +72,10 @@ export function alertRoutes(app: FastifyInstance, context: PageContext): void {
   app.get('/alerts', async (request, reply) => {
     const session = sessionOf(request);
     const alerts = runtime.store.alerts.recent(RECENT, context.gatewayId);
-    const stored = (alert: Alert): boolean => runtime.store.snapshots.forAlert(alert.id).some((snapshot) => snapshot.kind === 'frame');
-    const body = alerts.length === 0 ? html`<p>No alert yet.</p>` : html`<div class="cards">${alerts.map((alert) => alertCard(alert, stored(alert)))}</div>`;
+    const now = context.clock?.() ?? Date.now();
+    const picture = (alert: Alert): PictureState =>
+      runtime.store.snapshots.forAlert(alert.id).some((snapshot) => snapshot.kind === 'frame') ? 'stored' : now - alert.raisedAt < PICTURE_PENDING_MS ? 'pending' : 'gone';
+    const body = alerts.length === 0 ? html`<p>No alert yet.</p>` : html`<div class="cards">${alerts.map((alert) => alertCard(alert, picture(alert)))}</div>`;
     return reply.type('text/html').send(page({ title: 'Alerts', section: 'alerts', gateway: context.gatewayId, csrf: session.csrf, user: session.user, scripts: ['alerts.js'] }, body));
   });
 

@@ -50,7 +50,7 @@ describe('the detector at fitted inputs', () => {
     assert.deepEqual(region?.size, { width: 416, height: 416 }, 'a square motion region keeps the square input');
   });
 
-  it('runs at the square input when another input shape cannot be loaded, rather than losing the detector', async () => {
+  it('leaves out an input shape that cannot be loaded: its pictures run at the next input that holds them, the detector stays', async () => {
     const dir = await tempDir('fitted-input');
     try {
       const manifest = await readManifest(`${DEFAULT_MODELS_DIR}manifest.json`);

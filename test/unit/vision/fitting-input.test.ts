@@ -19,6 +19,11 @@ describe('fittingInput', () => {
     assert.equal(fittingInput(builds, 640, 400).name, 'nanodet-416x320-int8', '16:10 -> 416x260 does not fit 416x256');
   });
 
+  it('rounds the scaled height to whole pixels before comparing', () => {
+    assert.equal(fittingInput(builds, 1280, 788).name, 'nanodet-416x256-int8', '788 x 0.325 = 256.1 -> 256');
+    assert.equal(fittingInput(builds, 1280, 790).name, 'nanodet-416x320-int8', '790 x 0.325 = 256.75 -> 257');
+  });
+
   it('keeps the square input for square, portrait and narrow regions, and when there is nothing else', () => {
     assert.equal(fittingInput(builds, 500, 500).name, 'nanodet-int8');
     assert.equal(fittingInput(builds, 720, 1280).name, 'nanodet-int8');

@@ -87,12 +87,15 @@ describe('model manifest', () => {
     assert.deepEqual(inputVariants(manifest, selectModel(manifest, 'detector', 'fp32')).map((m) => m.name), ['nanodet-416x320-fp32']);
   });
 
-  it('rejects an input shape of an unknown entry, of another precision, or marked default', () => {
+  it('rejects an input shape of an unknown entry, of another precision, labels or normalization, of itself, or marked default', () => {
     const base = entry();
     const cases: ModelEntry[] = [
       entry({ name: 'a', file: 'a.onnx', default: false, inputOf: 'nanodet-int9' }),
       entry({ name: 'b', file: 'b.onnx', default: false, precision: 'fp32', inputOf: 'nanodet-int8' }),
       entry({ name: 'c', file: 'c.onnx', default: true, inputOf: 'nanodet-int8' }),
+      entry({ name: 'd', file: 'd.onnx', default: false, labels: ['person', 'bicycle'], inputOf: 'nanodet-int8' }),
+      entry({ name: 'e', file: 'e.onnx', default: false, input: { ...base.input, layout: 'NHWC' }, inputOf: 'nanodet-int8' }),
+      entry({ name: 'f', file: 'f.onnx', default: false, inputOf: 'f' }),
     ];
     for (const variant of cases) {
       assert.throws(() => parseManifest({ version: 1, models: [base, variant] }, 'm.json'), /inputOf/, variant.name);

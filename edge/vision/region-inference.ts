@@ -32,23 +32,19 @@ export async function runOnRegion(session: ModelSession, image: RgbImage, option
 }
 
 /**
- * The smallest of the builds (the entry first, then its other input shapes) whose input holds a region of
- * `width` x `height` at the scale the entry's own input gives it (to the rounding of one pixel), so objects keep
- * their pixels and only padding is saved: a 1280x720 frame is 416x234 in the 416x416 input and in a 416x256 one alike.
+ * The smallest of the builds (the entry first, then its other input shapes smallest first, as ModelSession.inputs
+ * lists them) whose input holds a region of `width` x `height` at the scale the entry's own input gives it (to the
+ * rounding of one pixel), so objects keep their pixels and only padding is saved: a 1280x720 frame is 416x234 in the
+ * 416x416 input and in a 416x256 one alike.
  */
 export function fittingInput(builds: readonly ModelEntry[], width: number, height: number): ModelEntry {
   const [entry, ...others] = builds;
   if (entry === undefined) throw new Error('no model build to run');
   const own = inputSize(entry.input);
   const scale = Math.min(own.width / width, own.height / height);
-  const needed = { width: Math.min(own.width, Math.round(width * scale)), height: Math.min(own.height, Math.round(height * scale)) };
-  let best = entry;
-  let bestPixels = own.width * own.height;
-  for (const build of others) {
+  const holds = (build: ModelEntry): boolean => {
     const size = inputSize(build.input);
-    if (size.width < needed.width || size.height < needed.height || size.width * size.height >= bestPixels) continue;
-    best = build;
-    bestPixels = size.width * size.height;
-  }
-  return best;
+    return size.width >= Math.round(width * scale) && size.height >= Math.round(height * scale);
+  };
+  return others.find(holds) ?? entry;
 }

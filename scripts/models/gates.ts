@@ -16,10 +16,10 @@ export const FACE_SCORE = 0.6;
 
 export async function accuracyGate(spec: ModelSpec, fp32: InferenceSession, int8: InferenceSession, outputs: readonly ValueInfo[], heldOut: readonly Float32Array[]): Promise<GateResult> {
   const shape = spec.input.shape;
-  const size = inputSize(spec.input).width;
+  const size = inputSize(spec.input);
   switch (spec.role) {
     case 'detector': {
-      const r = await comparePersons(fp32, int8, outputs, heldOut, shape, inputSize(spec.input));
+      const r = await comparePersons(fp32, int8, outputs, heldOut, shape, size);
       const ratio = r.reference === 0 ? 0 : r.matched / r.reference;
       return {
         passed: ratio >= GATES.personMatch && r.spurious === 0,
@@ -27,7 +27,7 @@ export async function accuracyGate(spec: ModelSpec, fp32: InferenceSession, int8
       };
     }
     case 'face-detector': {
-      const r = await compareFaces(fp32, int8, outputs, heldOut, shape, size, FACE_SCORE);
+      const r = await compareFaces(fp32, int8, outputs, heldOut, shape, size.width, FACE_SCORE);
       const ratio = r.reference === 0 ? 0 : r.matched / r.reference;
       return {
         passed: ratio >= GATES.faceMatch && r.spurious === 0,

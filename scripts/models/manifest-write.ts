@@ -19,7 +19,8 @@ export interface BuiltFile {
 
 export function manifestEntry(file: BuiltFile): ModelEntry {
   const { spec } = file;
-  const name = `${[spec.model, ...(spec.variant === undefined ? [] : [spec.variant])].join('-')}-${file.precision}`;
+  const square = `${spec.model}-${file.precision}`;
+  const name = spec.variant === undefined ? square : `${spec.model}-${spec.variant}-${file.precision}`;
   return {
     name,
     model: spec.model,
@@ -36,7 +37,7 @@ export function manifestEntry(file: BuiltFile): ModelEntry {
     licence: { ...spec.licence },
     build: file.build,
     ...(file.evidence === undefined ? {} : { evidence: file.evidence }),
-    ...(spec.variant === undefined ? {} : { inputOf: `${spec.model}-${file.precision}` }),
+    ...(spec.variant === undefined ? {} : { inputOf: square }),
   };
 }
 

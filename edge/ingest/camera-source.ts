@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import { moduleLogger, type Logger } from '../log.js';
-import { describeExit, startTool, type PipedTool, type ToolExit } from '../process/tool.js';
+import { startToolReading } from '../process/stdout-reader.js';
+import { describeExit, type RunningTool, type ToolExit } from '../process/tool.js';
 import { Backoff } from './backoff.js';
 import type { CameraState, CameraStateListener, CameraStatus } from './camera-status.js';
 import { redactUrl } from './camera-url.js';
@@ -31,7 +32,8 @@ const MIN_STARTUP_TIMEOUT_MS = 15_000;
 const LOGGED_LINES_PER_RUN = 5;
 
 interface Run {
-  readonly ffmpeg: PipedTool;
+  /** Settles once the socket its stdout goes to is made and ffmpeg spawned. */
+  readonly ffmpeg: Promise<RunningTool>;
   readonly startedAt: number;
   readonly lines: ClassifiedLine[];
   frames: number;
@@ -103,7 +105,7 @@ export class CameraSource {
     this.#watchdog = undefined;
     this.#retryTimer = undefined;
     const run = this.#run;
-    if (run !== undefined) await run.ffmpeg.stop();
+    if (run !== undefined) await (await run.ffmpeg).stop();
     this.#reader.reset();
     this.#setState('stopped', undefined);
   }
@@ -130,13 +132,19 @@ export class CameraSource {
 
   #spawn(): void {
     this.#reader.reset();
+    const spec = {
+      ...ffmpegTool(liveArgs(this.#options.camera)),
+      onStderrLine: (line: string) => {
+        this.#stderrLine(run, line);
+      },
+    };
     const run: Run = {
-      ffmpeg: startTool({
-        ...ffmpegTool(liveArgs(this.#options.camera)),
-        stdout: 'pipe',
-        onStderrLine: (line) => {
-          this.#stderrLine(run, line);
-        },
+      ffmpeg: startToolReading(spec, (bytes) => {
+        // A run that ended may still hand over its last bytes; they belong to no frame of the next one.
+        if (this.#run !== run) return;
+        this.#reader.push(bytes, (frame) => {
+          this.#deliver(run, frame);
+        });
       }),
       startedAt: performance.now(),
       lines: [],
@@ -146,13 +154,9 @@ export class CameraSource {
     };
     this.#run = run;
     this.#lastFrameMono = run.startedAt;
-    run.ffmpeg.stdout.on('data', (chunk: Buffer) => {
-      this.#reader.push(chunk, (frame) => {
-        this.#deliver(run, frame);
-      });
-    });
-    void run.ffmpeg.exited.then((exit) => {
-      this.#exited(run, exit);
+    void run.ffmpeg.then(async (ffmpeg) => {
+      // stop() came while the socket was being made: it waits on this same promise and stops the tool itself.
+      this.#exited(run, await ffmpeg.exited);
     });
   }
 
@@ -191,7 +195,7 @@ export class CameraSource {
     if (silentFor < limit) return;
     run.stalled = true;
     this.#log.warn({ silentMs: Math.round(silentFor), frames: run.frames }, 'stream stalled; restarting ffmpeg');
-    void run.ffmpeg.stop({ graceMs: 500 });
+    void run.ffmpeg.then((ffmpeg) => ffmpeg.stop({ graceMs: 500 }));
   }
 
   #exited(run: Run, exit: ToolExit): void {

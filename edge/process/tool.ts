@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { basename } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { HuxiaoError, type ErrorCode } from '../errors.js';
@@ -28,8 +29,11 @@ export interface ToolSpec {
   /** The Debian package that provides the tool (default: the table above, else the tool's own name). */
   readonly aptPackage?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** 'pipe' to read the tool's stdout (RunningTool.stdout); by default it goes nowhere. */
-  readonly stdout?: 'pipe' | 'ignore';
+  /**
+   * 'pipe' to read the tool's stdout (RunningTool.stdout); a socket to make it the tool's stdout (stdout-reader.ts);
+   * by default it goes nowhere.
+   */
+  readonly stdout?: 'pipe' | 'ignore' | Socket;
   /** Written to the tool's stdin, which is then closed. Without it (and without holdStdin) stdin is /dev/null. */
   readonly input?: string;
   /**
@@ -154,7 +158,7 @@ export function startTool<const S extends ToolSpec>(spec: S): RunningTool<S> {
   const startedAt = performance.now();
   const tail = new StderrTail(spec.tail);
   const spawned = spawnChild(spec);
-  if ('failure' in spawned) return failedTool(spec, cannotStart(spec, spawned.failure));
+  if ('failure' in spawned) return unstartedTool(spec, cannotStart(spec, spawned.failure));
   const { child } = spawned;
 
   const splitter = new LineSplitter();
@@ -230,7 +234,8 @@ function emptyStream(): Readable {
   return stream;
 }
 
-function failedTool<S extends ToolSpec>(spec: S, error: HuxiaoError): RunningTool<S> {
+/** A tool that could not be started, with the error that says why as its exit. */
+export function unstartedTool<S extends ToolSpec>(spec: S, error: HuxiaoError): RunningTool<S> {
   const exited = Promise.resolve<ToolExit>({ kind: 'spawn-error', error, ranMs: 0, stderr: [] });
   return {
     pid: undefined,

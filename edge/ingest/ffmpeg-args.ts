@@ -22,6 +22,13 @@ export interface OutputShape {
  */
 const DECODER_ARGS = ['-threads', '1'] as const;
 
+/**
+ * Skipping the in-loop deblocking filter: the blocking it leaves is about a grey level, below what the detector
+ * sees, and H.264 decoding took 0.76x (footage) and 0.75x (the noisy still) the CPU with it skipped. Decoders without
+ * a loop filter ignore it.
+ */
+const SKIP_DEBLOCKING: readonly string[] = ['-skip_loop_filter', 'all'];
+
 const PRESET_ARGS: Record<Camera['input']['preset'], readonly string[]> = {
   generic: [],
   // No demuxer buffering and a short probe: the first frame arrives sooner, at the cost of robustness on lossy links.
@@ -78,7 +85,13 @@ function cameraInput(camera: Camera): ffmpeg.FfmpegCommand {
   return base()
     .input(inputUrl(camera, `camera ${camera.id}`))
     .inputOptions(['-rtsp_transport', camera.input.transport, '-timeout', String(RTSP_SOCKET_TIMEOUT_US)])
-    .inputOptions([...DECODER_ARGS, ...PRESET_ARGS[camera.input.preset], ...hwaccelArgs(camera.input.hwaccel), ...camera.input.extraArgs]);
+    .inputOptions([
+      ...DECODER_ARGS,
+      ...(camera.input.deblock ? [] : SKIP_DEBLOCKING),
+      ...PRESET_ARGS[camera.input.preset],
+      ...hwaccelArgs(camera.input.hwaccel),
+      ...camera.input.extraArgs,
+    ]);
 }
 
 export interface LiveViewShape {
@@ -105,7 +118,10 @@ export function liveViewArgs(camera: Camera, shape: LiveViewShape): string[] {
     ._getArguments();
 }
 
-/** ffmpeg's argv for decoding a file as fast as the CPU allows (replay). */
-export function fileArgs(path: string, shape: OutputShape): string[] {
-  return rawOutput(base().input(path), shape)._getArguments();
+/**
+ * ffmpeg's argv for decoding a file as fast as the CPU allows (replay); `deblock: false` skips the deblocking
+ * filter as the camera's live decoding does, so a recording of it gives the pictures the camera would.
+ */
+export function fileArgs(path: string, shape: OutputShape, options: { readonly deblock: boolean } = { deblock: true }): string[] {
+  return rawOutput(base().input(path).inputOptions(options.deblock ? [] : [...SKIP_DEBLOCKING]), shape)._getArguments();
 }

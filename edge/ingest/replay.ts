@@ -46,6 +46,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     camera: camera.id,
     input,
     shape: camera.detect,
+    deblock: camera.input.deblock,
     clock: new MediaClock({ anchor, fps }),
     onFrame: async (frame) => {
       const frameSecond = Math.floor(frame.seq / fps);

@@ -32,6 +32,13 @@ describe('liveArgs', () => {
     assert.deepEqual(input.slice(last, last + 2), ['-threads', '4'], 'the camera\'s own count comes last, so ffmpeg takes it');
   });
 
+  it('skips the deblocking filter before -i unless deblock is on', () => {
+    const args = liveArgs(camera());
+    assert.equal(after(args, '-skip_loop_filter'), 'all');
+    assert.ok(args.indexOf('-skip_loop_filter') < args.indexOf('-i'));
+    assert.equal(liveArgs(camera({ input: { deblock: true } })).indexOf('-skip_loop_filter'), -1);
+  });
+
   it('puts the password only into the input URL', () => {
     const args = liveArgs(camera());
     assert.equal(after(args, '-i'), 'rtsp://admin:p%40ss@10.0.0.2/stream');
@@ -69,5 +76,12 @@ describe('fileArgs', () => {
     assert.equal(after(args, '-i'), '/media/clip.mp4');
     assert.equal(after(args, '-filter:v'), 'fps=5,scale=320:240');
     assert.ok(!args.includes('-rtsp_transport'));
+    assert.ok(!args.includes('-skip_loop_filter'), 'a file decodes exactly unless told otherwise');
+  });
+
+  it('skips the deblocking filter before -i when the camera it is replayed for does', () => {
+    const args = fileArgs('/media/clip.mp4', { width: 320, height: 240, fps: 5 }, { deblock: false });
+    assert.equal(after(args, '-skip_loop_filter'), 'all');
+    assert.ok(args.indexOf('-skip_loop_filter') < args.indexOf('-i'));
   });
 });

@@ -72,10 +72,6 @@ async function socketPair(onBytes: (bytes: Buffer) => void): Promise<SocketPair>
   try {
     const path = join(dir, 'stdout.sock');
     await listen(server, path);
-    const accepted = new Promise<Socket>((resolve, reject) => {
-      server.once('connection', resolve);
-      server.once('error', reject);
-    });
     const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
     const near = connect({ path, onread: { buffer, callback: (bytes: number) => {
       onBytes(buffer.subarray(0, bytes));
@@ -84,9 +80,16 @@ async function socketPair(onBytes: (bytes: Buffer) => void): Promise<SocketPair>
     const nearClosed = new Promise<void>((resolve) => near.once('close', () => {
       resolve();
     }));
+    const far = await new Promise<Socket>((resolve, reject) => {
+      server.once('connection', resolve);
+      server.once('error', reject);
+      near.once('error', reject);
+    }).catch((error: unknown) => {
+      near.destroy();
+      throw error;
+    });
     // Reading stops at the tool's end of output; errors (a reset) end the same way and the tool's exit says why.
     near.on('error', () => undefined);
-    const far = await accepted;
     return { near, far, nearClosed };
   } finally {
     server.close();

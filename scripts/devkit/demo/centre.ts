@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { alertPayloadSchema, telemetryPayloadSchema } from '../../../edge/uplink/payloads.js';
+import { ALERT_PAYLOAD_VERSION, alertPayloadSchema, telemetryPayloadSchema } from '../../../edge/uplink/payloads.js';
 import type { z } from 'zod';
 
 export type ReceivedAlert = z.output<typeof alertPayloadSchema> & {
@@ -97,7 +97,7 @@ export class Centre {
   #alert(payload: Buffer): void {
     let parsed: z.output<typeof alertPayloadSchema>;
     try {
-      parsed = alertPayloadSchema.parse(JSON.parse(payload.toString('utf8')));
+      parsed = alertPayloadSchema.parse(asCurrentAlert(JSON.parse(payload.toString('utf8'))));
     } catch {
       this.#invalid += 1;
       return;
@@ -114,4 +114,14 @@ export class Centre {
     this.#snapshots.delete(parsed.id);
     if (early !== undefined) this.#snapshot(alert, early);
   }
+}
+
+/**
+ * A gateway not yet upgraded sends schema 1 alerts, which are schema 2 without an identity: a district's centre takes
+ * both (and bench:capacity compares against a build from before the identity).
+ */
+function asCurrentAlert(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || !('schema' in json) || json.schema !== 1) return json;
+  if (!('identity' in json) || json.identity !== null) return json;
+  return { ...json, schema: ALERT_PAYLOAD_VERSION };
 }

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   CAMERA_URL: 'A camera URL is malformed or uses an unsupported scheme.',
   PROBE_FAILED: 'ffprobe could not read the stream; the message says why (auth, path, network, codec).',
   FFMPEG_MISSING: 'ffmpeg or ffprobe is not installed or not on PATH.',
+  TOOL_OUTPUT: 'The socket a tool\'s output is read from cannot be made in the temporary directory (not writable, out of file descriptors).',
   SNAPSHOT_FAILED: 'No frame could be taken from the camera for a snapshot.',
   REPLAY_INPUT: 'The replay input file is missing or cannot be decoded.',
   STORE_CORRUPT: 'The SQLite store file is damaged or is not a Huxiao database; it is never silently recreated.',

@@ -31,7 +31,7 @@ const inputSchema = z
     transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport; TCP survives lossy school networks better than UDP.'),
     preset: z.enum(INPUT_PRESETS).default('generic').describe('ffmpeg input options: generic, or low-latency (no input buffering; for cameras on a clean LAN).'),
     hwaccel: z.enum(HWACCELS).default('none').describe('Hardware decoder: none, auto, vaapi (Intel/AMD), qsv (Intel), v4l2m2m or drm (ARM boards).'),
-    deblock: z.boolean().default(false).describe('Run the H.264/H.265 decoder\'s in-loop deblocking filter. Off, decoding costs about a quarter less CPU, and the detector finds the same people: 99% of its person boxes at IoU >= 0.8 on the footage, also at 700 kbit/s with 5 s between key frames, pictures within about one grey level. On for exactly decoded pictures.'),
+    deblock: z.boolean().default(false).describe('Run the H.264/H.265 decoder\'s in-loop deblocking filter. Off, decoding costs about a quarter less CPU, and the detector finds the same people: 99% of its person boxes at IoU >= 0.8 on the footage, also at 700 kbit/s with 5 s between key frames, pictures within about one grey level. Alert pictures come from the same frames; the live view on the local page is always decoded exactly. On for exactly decoded pictures.'),
     extraArgs: z.array(z.string()).max(32).default([]).describe('Extra ffmpeg input arguments placed before -i, for cameras that need them; after the defaults (`-threads 1`: one decoding thread, no frame-threading delay; `-skip_loop_filter all` unless deblock is on), so they may override them.'),
   })
   .strict()

@@ -105,6 +105,7 @@ export class CameraSource {
     this.#watchdog = undefined;
     this.#retryTimer = undefined;
     const run = this.#run;
+    // A run whose output socket is still being made is stopped once its ffmpeg has started.
     if (run !== undefined) await (await run.ffmpeg).stop();
     this.#reader.reset();
     this.#setState('stopped', undefined);
@@ -139,9 +140,8 @@ export class CameraSource {
       },
     };
     const run: Run = {
+      // Its exit settles after the last byte was read, and only then can a next run reset the reader.
       ffmpeg: startToolReading(spec, (bytes) => {
-        // A run that ended may still hand over its last bytes; they belong to no frame of the next one.
-        if (this.#run !== run) return;
         this.#reader.push(bytes, (frame) => {
           this.#deliver(run, frame);
         });
@@ -155,7 +155,6 @@ export class CameraSource {
     this.#run = run;
     this.#lastFrameMono = run.startedAt;
     void run.ffmpeg.then(async (ffmpeg) => {
-      // stop() came while the socket was being made: it waits on this same promise and stops the tool itself.
       this.#exited(run, await ffmpeg.exited);
     });
   }

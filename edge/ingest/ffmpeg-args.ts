@@ -77,17 +77,17 @@ export interface LiveArgsOptions {
  * logged (fluent-ffmpeg only builds it here; the process is spawned by the caller so the reader owns stdout).
  */
 export function liveArgs(camera: Camera, options: LiveArgsOptions = {}): string[] {
-  return rawOutput(cameraInput(camera), camera.detect, options.frames)._getArguments();
+  return rawOutput(cameraInput(camera, camera.input.deblock), camera.detect, options.frames)._getArguments();
 }
 
 /** The camera's stream as ffmpeg opens it: transport, socket timeout, preset, hardware decoder, extra arguments. */
-function cameraInput(camera: Camera): ffmpeg.FfmpegCommand {
+function cameraInput(camera: Camera, deblock: boolean): ffmpeg.FfmpegCommand {
   return base()
     .input(inputUrl(camera, `camera ${camera.id}`))
     .inputOptions(['-rtsp_transport', camera.input.transport, '-timeout', String(RTSP_SOCKET_TIMEOUT_US)])
     .inputOptions([
       ...DECODER_ARGS,
-      ...(camera.input.deblock ? [] : SKIP_DEBLOCKING),
+      ...(deblock ? [] : SKIP_DEBLOCKING),
       ...PRESET_ARGS[camera.input.preset],
       ...hwaccelArgs(camera.input.hwaccel),
       ...camera.input.extraArgs,
@@ -107,7 +107,8 @@ export interface LiveViewShape {
  * no B-frames, so a picture is shown as soon as it arrives.
  */
 export function liveViewArgs(camera: Camera, shape: LiveViewShape): string[] {
-  return cameraInput(camera)
+  // People watch this picture: it is decoded exactly, whatever the detector's frames skip.
+  return cameraInput(camera, true)
     .noAudio()
     .outputOptions(['-sn', '-dn'])
     .videoFilters([`scale=${String(shape.width)}:-2`])
@@ -119,9 +120,9 @@ export function liveViewArgs(camera: Camera, shape: LiveViewShape): string[] {
 }
 
 /**
- * ffmpeg's argv for decoding a file as fast as the CPU allows (replay); `deblock: false` skips the deblocking
- * filter as the camera's live decoding does, so a recording of it gives the pictures the camera would.
+ * ffmpeg's argv for decoding a file as fast as the CPU allows (replay); `deblock` as the camera the file is replayed
+ * for, so a recording of it gives the pictures its live decoding would.
  */
-export function fileArgs(path: string, shape: OutputShape, options: { readonly deblock: boolean } = { deblock: true }): string[] {
+export function fileArgs(path: string, shape: OutputShape, options: { readonly deblock: boolean }): string[] {
   return rawOutput(base().input(path).inputOptions(options.deblock ? [] : [...SKIP_DEBLOCKING]), shape)._getArguments();
 }

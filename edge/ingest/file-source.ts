@@ -14,8 +14,8 @@ export interface FileSourceOptions {
   /** Any file ffmpeg can decode. */
   readonly input: string;
   readonly shape: OutputShape;
-  /** Run the decoder's deblocking filter (default); the camera's `input.deblock` when replaying for a camera. */
-  readonly deblock?: boolean;
+  /** Run the decoder's deblocking filter: the camera's `input.deblock`. */
+  readonly deblock: boolean;
   /** Normally a MediaClock, so timestamps depend on the file only. */
   readonly clock: Clock;
   /** Reading pauses until a returned promise settles: replay never drops a frame, however slow the consumer. */
@@ -47,7 +47,7 @@ export class FileSource {
     const reader = new FrameReader({ camera, width: shape.width, height: shape.height, clock, poolSize: 2, whenExhausted: 'grow' });
     const problems: string[] = [];
     const ffmpeg = startTool({
-      ...ffmpegTool(fileArgs(input, shape, { deblock: this.#options.deblock ?? true })),
+      ...ffmpegTool(fileArgs(input, shape, { deblock: this.#options.deblock })),
       stdout: 'pipe',
       onStderrLine: (line) => {
         const classified = classifyStderrLine(line);

@@ -26,7 +26,7 @@ export async function startToolReading(spec: ReaderSpec, onBytes: (bytes: Buffer
   try {
     pair = await socketPair(onBytes);
   } catch (error) {
-    return unstartedTool(spec, new HuxiaoError(spec.errorCode, `cannot make the stdout socket for ${spec.command}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+    return unstartedTool(spec, new HuxiaoError('TOOL_OUTPUT', `cannot make the socket ${spec.command}'s output is read from: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
   }
   const tool = startTool({ ...spec, stdout: pair.far });
   // The tool holds its own copy of the descriptor now; ours would keep the reading end from ever seeing the end.
@@ -66,7 +66,8 @@ interface SocketPair {
 }
 
 async function socketPair(onBytes: (bytes: Buffer) => void): Promise<SocketPair> {
-  // mkdtemp makes the directory 0700: no other user can connect in the moment the socket listens.
+  // mkdtemp makes the directory 0700: no other user can connect in the moment the socket listens. The service's
+  // TMPDIR is unset (PrivateTmp's /tmp), so the path stays far below the 108 bytes a socket path may have.
   const dir = await mkdtemp(join(tmpdir(), 'huxiao-out-'));
   const server = createServer();
   try {
@@ -90,10 +91,13 @@ async function socketPair(onBytes: (bytes: Buffer) => void): Promise<SocketPair>
     });
     // Reading stops at the tool's end of output; errors (a reset) end the same way and the tool's exit says why.
     near.on('error', () => undefined);
+    far.on('error', () => undefined);
     return { near, far, nearClosed };
   } finally {
     server.close();
-    await rm(dir, { recursive: true, force: true });
+    // The socket file is gone with the server; an empty directory left in the temporary directory must not fail a
+    // pair that is connected.
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -18,6 +18,7 @@ describe('FileSource', () => {
       camera: 'pond',
       input: clip,
       shape: SHAPE,
+      deblock: true,
       clock: new MediaClock({ anchor: 1_000_000, fps: SHAPE.fps }),
       onFrame: async (frame: Frame) => {
         overlapped ||= busy;
@@ -44,6 +45,7 @@ describe('FileSource', () => {
       camera: 'pond',
       input: clip,
       shape: SHAPE,
+      deblock: true,
       clock: new MediaClock({ anchor: 0, fps: SHAPE.fps }),
       onFrame: (frame: Frame) => {
         if (frame.seq !== 0) return;
@@ -59,7 +61,7 @@ describe('FileSource', () => {
   });
 
   it('rejects a missing file with REPLAY_INPUT', async () => {
-    const source = new FileSource({ camera: 'pond', input: '/nonexistent/clip.mp4', shape: SHAPE, clock: new MediaClock({ anchor: 0, fps: 5 }), onFrame: () => undefined });
+    const source = new FileSource({ camera: 'pond', input: '/nonexistent/clip.mp4', shape: SHAPE, deblock: true, clock: new MediaClock({ anchor: 0, fps: 5 }), onFrame: () => undefined });
     await assert.rejects(source.start(), (error: unknown) => isHuxiaoError(error) && error.code === 'REPLAY_INPUT' && /no such file/.test(error.message));
   });
 
@@ -68,7 +70,7 @@ describe('FileSource', () => {
     const saved = process.env.FFMPEG_PATH;
     process.env.FFMPEG_PATH = '/nonexistent/bin/ffmpeg';
     try {
-      const source = new FileSource({ camera: 'pond', input: clip, shape: SHAPE, clock: new MediaClock({ anchor: 0, fps: 5 }), onFrame: () => undefined });
+      const source = new FileSource({ camera: 'pond', input: clip, shape: SHAPE, deblock: true, clock: new MediaClock({ anchor: 0, fps: 5 }), onFrame: () => undefined });
       await assert.rejects(source.start(), (error: unknown) => isHuxiaoError(error) && error.code === 'FFMPEG_MISSING' && error.message === '/nonexistent/bin/ffmpeg is not installed or not on PATH (apt-get install ffmpeg)');
     } finally {
       if (saved === undefined) delete process.env.FFMPEG_PATH;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -28,7 +28,18 @@ function sink(): { received: Received; onBytes: (bytes: Buffer) => void } {
   };
 }
 
-describe('startToolReading: a tool\'s stdout read into one reused buffer', { concurrency: true }, () => {
+/** This process's open sockets, from /proc: a pair left open would stay among them. */
+function openSockets(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+describe('startToolReading: a tool\'s stdout read into one reused buffer', () => {
   let tmp: string;
   let previousTmp: string | undefined;
   before(() => {
@@ -42,7 +53,8 @@ describe('startToolReading: a tool\'s stdout read into one reused buffer', { con
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('hands over every byte a pipe would, in order, before the exit settles', async () => {
+  it('hands over every byte a pipe would, in order, before the exit settles, and closes both ends', async () => {
+    const sockets = openSockets();
     const piped = execFileSync('ffmpeg', PATTERN, { maxBuffer: 16 * 1024 * 1024 });
     assert.equal(piped.length, 2 * 1280 * 720 * 3);
     const { received, onBytes } = sink();
@@ -51,6 +63,7 @@ describe('startToolReading: a tool\'s stdout read into one reused buffer', { con
     assert.deepEqual({ kind: exit.kind, code: exit.kind === 'exit' ? exit.code : undefined }, { kind: 'exit', code: 0 });
     assert.equal(received.bytes, piped.length);
     assert.equal(received.hash.digest('hex'), createHash('sha256').update(piped).digest('hex'));
+    await waitFor('the pair closed', () => openSockets() === sockets);
   });
 
   it('stops a tool that writes without end, and leaves no socket or directory behind', async () => {

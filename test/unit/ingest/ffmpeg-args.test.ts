@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cameraSchema } from '../../../edge/config/cameras.js';
-import { fileArgs, liveArgs } from '../../../edge/ingest/ffmpeg-args.js';
+import { fileArgs, liveArgs, liveViewArgs } from '../../../edge/ingest/ffmpeg-args.js';
 
 function camera(extra: Record<string, unknown> = {}): ReturnType<typeof cameraSchema.parse> {
   return cameraSchema.parse({ id: 'gate', url: 'rtsp://10.0.0.2/stream', username: 'admin', password: 'p@ss', detect: { width: 640, height: 360, fps: 2 }, ...extra });
@@ -32,11 +32,18 @@ describe('liveArgs', () => {
     assert.deepEqual(input.slice(last, last + 2), ['-threads', '4'], 'the camera\'s own count comes last, so ffmpeg takes it');
   });
 
-  it('skips the deblocking filter before -i unless deblock is on', () => {
+  it('skips the deblocking filter before -i unless deblock is on, and the extra input args may set it again', () => {
     const args = liveArgs(camera());
     assert.equal(after(args, '-skip_loop_filter'), 'all');
     assert.ok(args.indexOf('-skip_loop_filter') < args.indexOf('-i'));
     assert.equal(liveArgs(camera({ input: { deblock: true } })).indexOf('-skip_loop_filter'), -1);
+    const own = liveArgs(camera({ input: { extraArgs: ['-skip_loop_filter', 'nokey'] } }));
+    const input = own.slice(0, own.indexOf('-i'));
+    assert.deepEqual(input.slice(input.lastIndexOf('-skip_loop_filter')), ['-skip_loop_filter', 'nokey'], 'the camera\'s own value comes last');
+  });
+
+  it('decodes the live view exactly: people watch it', () => {
+    assert.equal(liveViewArgs(camera(), { width: 640, bitrateKbps: 800 }).indexOf('-skip_loop_filter'), -1);
   });
 
   it('puts the password only into the input URL', () => {
@@ -72,11 +79,11 @@ describe('liveArgs', () => {
 
 describe('fileArgs', () => {
   it('decodes the file at the given shape without RTSP options', () => {
-    const args = fileArgs('/media/clip.mp4', { width: 320, height: 240, fps: 5 });
+    const args = fileArgs('/media/clip.mp4', { width: 320, height: 240, fps: 5 }, { deblock: true });
     assert.equal(after(args, '-i'), '/media/clip.mp4');
     assert.equal(after(args, '-filter:v'), 'fps=5,scale=320:240');
     assert.ok(!args.includes('-rtsp_transport'));
-    assert.ok(!args.includes('-skip_loop_filter'), 'a file decodes exactly unless told otherwise');
+    assert.ok(!args.includes('-skip_loop_filter'), 'deblock: true decodes exactly');
   });
 
   it('skips the deblocking filter before -i when the camera it is replayed for does', () => {

@@ -23,11 +23,13 @@ export interface OutputShape {
 const DECODER_ARGS = ['-threads', '1'] as const;
 
 /**
- * Skipping the in-loop deblocking filter: the blocking it leaves is about a grey level, below what the detector
- * sees, and H.264 decoding took 0.76x (footage) and 0.75x (the noisy still) the CPU with it skipped. Decoders without
- * a loop filter ignore it.
+ * The decoder's input options for `deblock`. Skipping the in-loop deblocking filter: the blocking it leaves is about a
+ * grey level, below what the detector sees, and H.264 decoding took 0.76x (footage) and 0.75x (the noisy still) the
+ * CPU with it skipped. Decoders without a loop filter ignore it.
  */
-const SKIP_DEBLOCKING: readonly string[] = ['-skip_loop_filter', 'all'];
+function deblockArgs(deblock: boolean): string[] {
+  return deblock ? [] : ['-skip_loop_filter', 'all'];
+}
 
 const PRESET_ARGS: Record<Camera['input']['preset'], readonly string[]> = {
   generic: [],
@@ -87,7 +89,7 @@ function cameraInput(camera: Camera, deblock: boolean): ffmpeg.FfmpegCommand {
     .inputOptions(['-rtsp_transport', camera.input.transport, '-timeout', String(RTSP_SOCKET_TIMEOUT_US)])
     .inputOptions([
       ...DECODER_ARGS,
-      ...(deblock ? [] : SKIP_DEBLOCKING),
+      ...deblockArgs(deblock),
       ...PRESET_ARGS[camera.input.preset],
       ...hwaccelArgs(camera.input.hwaccel),
       ...camera.input.extraArgs,
@@ -124,5 +126,5 @@ export function liveViewArgs(camera: Camera, shape: LiveViewShape): string[] {
  * for, so a recording of it gives the pictures its live decoding would.
  */
 export function fileArgs(path: string, shape: OutputShape, options: { readonly deblock: boolean }): string[] {
-  return rawOutput(base().input(path).inputOptions(options.deblock ? [] : [...SKIP_DEBLOCKING]), shape)._getArguments();
+  return rawOutput(base().input(path).inputOptions(deblockArgs(options.deblock)), shape)._getArguments();
 }

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Centre } from '../../../scripts/devkit/demo/centre.js';
+import { EmbeddedBroker } from '../../../scripts/devkit/demo/embedded-broker.js';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -19,33 +18,22 @@ function alert(id: string, changes: Record<string, unknown> = {}): string {
 }
 
 describe('the dev kit\'s centre and gateways of the build before identities (alert schema 1)', () => {
-  let aedes: Aedes;
-  let server: Server;
+  let broker: EmbeddedBroker;
   let centre: Centre;
   let gateway: MqttClient;
 
   before(async () => {
-    aedes = await Aedes.createBroker();
-    server = createServer((socket) => {
-      aedes.handle(socket);
-    });
-    const port = await freePort();
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    const url = `mqtt://127.0.0.1:${String(port)}`;
-    centre = new Centre({ url, root: ROOT, protocolVersion: 4 });
+    broker = new EmbeddedBroker({ port: await freePort() });
+    await broker.start();
+    centre = new Centre({ url: broker.url, root: ROOT, protocolVersion: 4 });
     await centre.start();
-    gateway = await mqtt.connectAsync(url, { protocolVersion: 4 });
+    gateway = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
   });
 
   after(async () => {
     await gateway.endAsync();
     await centre.stop();
-    await new Promise<void>((resolve) => {
-      aedes.close(() => {
-        resolve();
-      });
-    });
-    server.close();
+    await broker.stop();
   });
 
   it('keeps a schema 1 alert (no identity) as the same alert, and refuses a schema 1 alert that claims one', async () => {

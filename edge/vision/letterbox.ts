@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../ingest/frame.js';
 import type { Box } from '../geometry/geometry.js';
+import type { Placement } from './input-tensor.js';
 
 /** Maps a point of the model's input picture back to the source frame. */
 export interface LetterboxTransform {
@@ -20,10 +21,13 @@ export interface LetterboxTransform {
 export interface LetterboxOptions {
   readonly width: number;
   readonly height: number;
-  /** Crop to this region first; clipped to the frame and rounded outward to whole pixels. */
-  readonly roi?: Box;
-  /** RGB fill of the padding; the normalization mean makes it zero after normalization, i.e. "no signal". */
-  readonly fill: readonly [number, number, number];
+}
+
+export interface Letterboxed {
+  /** The region scaled to `placement.width` x `placement.height`, packed RGB; toInputTensor pads it to the input. */
+  readonly pixels: Buffer;
+  readonly placement: Placement;
+  readonly transform: LetterboxTransform;
 }
 
 /** The whole-pixel region inside the frame that covers `roi` (the full frame without one); undefined when empty. */
@@ -37,10 +41,10 @@ export function cropRegion(image: RgbImage, roi: Box | undefined): Box | undefin
 }
 
 /**
- * Scales the frame (or the region) to fit the model's input keeping its aspect ratio, centred, padding the rest:
- * stretching would distort people's proportions the detector learned.
+ * Scales the frame (or the region) to fit the model's input keeping its aspect ratio, centred: stretching would
+ * distort people's proportions the detector learned. The padding around it is the tensor's to write.
  */
-export async function letterbox(image: RgbImage, region: Box, options: LetterboxOptions): Promise<{ pixels: Buffer; transform: LetterboxTransform }> {
+export async function letterbox(image: RgbImage, region: Box, options: LetterboxOptions): Promise<Letterboxed> {
   const cropWidth = region.x2 - region.x1;
   const cropHeight = region.y2 - region.y1;
   const scale = Math.min(options.width / cropWidth, options.height / cropHeight);
@@ -48,21 +52,15 @@ export async function letterbox(image: RgbImage, region: Box, options: Letterbox
   const height = Math.max(1, Math.min(options.height, Math.round(cropHeight * scale)));
   const padX = Math.floor((options.width - width) / 2);
   const padY = Math.floor((options.height - height) / 2);
-  const [r, g, b] = options.fill;
   let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
   if (cropWidth !== image.width || cropHeight !== image.height) {
     pipeline = pipeline.extract({ left: region.x1, top: region.y1, width: cropWidth, height: cropHeight });
   }
-  const pixels = await pipeline
-    .resize(width, height, { fit: 'fill', kernel: 'linear' })
-    .extend({ top: padY, bottom: options.height - height - padY, left: padX, right: options.width - width - padX, background: { r, g, b } })
-    .raw()
-    .toBuffer();
-  if (pixels.length !== options.width * options.height * 3) {
-    throw new Error(`letterbox produced ${pixels.length} bytes, expected ${options.width * options.height * 3}`);
-  }
+  const pixels = await pipeline.resize(width, height, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+  if (pixels.length !== width * height * 3) throw new Error(`letterbox produced ${pixels.length} bytes, expected ${width * height * 3}`);
   return {
     pixels,
+    placement: { width, height, left: padX, top: padY },
     transform: {
       scaleX: width / cropWidth,
       scaleY: height / cropHeight,

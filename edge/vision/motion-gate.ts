@@ -46,6 +46,9 @@ export class MotionGate {
   #background: Float32Array | undefined;
   #grey: Float32Array | undefined;
   #small = { width: 0, height: 0, scaleX: 1, scaleY: 1 };
+  /** The frame size the small picture and its sample offsets were made for. */
+  #frame = { width: 0, height: 0 };
+  #samples: SampleOffsets = { rows: new Int32Array(0), cols: new Int32Array(0) };
   readonly #lookedAt = new Map<number, number>();
 
   constructor(config: MotionConfig) {
@@ -109,25 +112,27 @@ export class MotionGate {
   #downscale(image: RgbImage): Float32Array {
     const width = Math.min(this.#config.width, image.width);
     const height = Math.max(1, Math.round((image.height * width) / image.width));
-    if (this.#grey?.length !== width * height) {
+    if (this.#grey?.length !== width * height || this.#frame.width !== image.width || this.#frame.height !== image.height) {
       this.#grey = new Float32Array(width * height);
       this.#small = { width, height, scaleX: image.width / width, scaleY: image.height / height };
+      this.#frame = { width: image.width, height: image.height };
+      this.#samples = sampleOffsets(image.width, width, height, this.#small);
     }
     const grey = this.#grey;
     const { data } = image;
-    const { scaleX, scaleY } = this.#small;
+    const { rows, cols } = this.#samples;
     // Four samples per small pixel average out sensor noise at a fraction of the cost of reading every pixel.
     for (let y = 0; y < height; y++) {
-      const rows = [Math.floor((y + 0.25) * scaleY), Math.floor((y + 0.75) * scaleY)];
+      const r0 = rows[2 * y] ?? 0;
+      const r1 = rows[2 * y + 1] ?? 0;
       for (let x = 0; x < width; x++) {
-        const cols = [Math.floor((x + 0.25) * scaleX), Math.floor((x + 0.75) * scaleX)];
+        const c0 = cols[2 * x] ?? 0;
+        const c1 = cols[2 * x + 1] ?? 0;
         let sum = 0;
-        for (const r of rows) {
-          for (const c of cols) {
-            const i = (r * image.width + c) * 3;
-            sum += 0.299 * (data[i] ?? 0) + 0.587 * (data[i + 1] ?? 0) + 0.114 * (data[i + 2] ?? 0);
-          }
-        }
+        sum += luma(data, r0 + c0);
+        sum += luma(data, r0 + c1);
+        sum += luma(data, r1 + c0);
+        sum += luma(data, r1 + c1);
         grey[y * width + x] = sum / 4;
       }
     }
@@ -171,6 +176,30 @@ export class MotionGate {
     const rate = this.#config.learnRate;
     for (let i = 0; i < grey.length; i++) background[i] = (background[i] ?? 0) + rate * ((grey[i] ?? 0) - (background[i] ?? 0));
   }
+}
+
+function luma(data: Uint8Array, i: number): number {
+  return 0.299 * (data[i] ?? 0) + 0.587 * (data[i + 1] ?? 0) + 0.114 * (data[i + 2] ?? 0);
+}
+
+/** Byte offsets of the two sample rows and the two sample columns of each small pixel, computed once per frame size. */
+interface SampleOffsets {
+  readonly rows: Int32Array;
+  readonly cols: Int32Array;
+}
+
+function sampleOffsets(frameWidth: number, width: number, height: number, scale: { readonly scaleX: number; readonly scaleY: number }): SampleOffsets {
+  const rows = new Int32Array(2 * height);
+  const cols = new Int32Array(2 * width);
+  for (let y = 0; y < height; y++) {
+    rows[2 * y] = Math.floor((y + 0.25) * scale.scaleY) * frameWidth * 3;
+    rows[2 * y + 1] = Math.floor((y + 0.75) * scale.scaleY) * frameWidth * 3;
+  }
+  for (let x = 0; x < width; x++) {
+    cols[2 * x] = Math.floor((x + 0.25) * scale.scaleX) * 3;
+    cols[2 * x + 1] = Math.floor((x + 0.75) * scale.scaleX) * 3;
+  }
+  return { rows, cols };
 }
 
 function centreIn(region: Box, box: Box): boolean {

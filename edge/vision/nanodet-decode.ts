@@ -70,17 +70,17 @@ function expectedBin(logits: Float32Array, offset: number, bins: number): number
 export function decodeNanoDet(outputs: ModelOutputs, options: NanoDetDecodeOptions): Candidate[] {
   const { minScores } = options;
   const classes = minScores.length;
-  let lowest = Number.POSITIVE_INFINITY;
-  for (const value of minScores) lowest = Math.min(lowest, value);
+  // Only the configured labels have a finite threshold: reading the other 79 scores of every cell found nothing.
+  const wanted = Int32Array.from(minScores.keys()).filter((classId) => Number.isFinite(minScores[classId]));
   const candidates: Candidate[] = [];
   for (const head of findHeads(outputs, options)) {
     const { stride, columns, cells, scores, distances, bins } = head;
     for (let cell = 0; cell < cells; cell += 1) {
       const base = cell * classes;
       let box: Box | undefined;
-      for (let classId = 0; classId < classes; classId += 1) {
+      for (const classId of wanted) {
         const score = scores[base + classId] ?? 0;
-        if (score < lowest || score < (minScores[classId] ?? Number.POSITIVE_INFINITY)) continue;
+        if (score < (minScores[classId] ?? Number.POSITIVE_INFINITY)) continue;
         if (box === undefined) {
           const cx = ((cell % columns) + 0.5) * stride;
           const cy = (Math.floor(cell / columns) + 0.5) * stride;

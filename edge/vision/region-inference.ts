@@ -1,6 +1,6 @@
 import type { RgbImage } from '../ingest/frame.js';
 import type { Box } from '../geometry/geometry.js';
-import { inputSize, neutralFill, toInputTensor } from './input-tensor.js';
+import { inputSize, toInputTensor } from './input-tensor.js';
 import { cropRegion, letterbox, type LetterboxTransform } from './letterbox.js';
 import type { ModelEntry } from './manifest.js';
 import type { ModelOutputs, ModelSession } from './model-session.js';
@@ -26,8 +26,8 @@ export async function runOnRegion(session: ModelSession, image: RgbImage, option
   const build = fittingInput(session.inputs, region.x2 - region.x1, region.y2 - region.y1);
   const { input } = build;
   const size = inputSize(input);
-  const { pixels, transform } = await letterbox(image, region, { ...size, fill: neutralFill(input) });
-  const outputs = await session.run(options.camera ?? UNNAMED_CAMERA, toInputTensor(pixels, input), build);
+  const { pixels, placement, transform } = await letterbox(image, region, size);
+  const outputs = await session.run(options.camera ?? UNNAMED_CAMERA, toInputTensor(pixels, input, placement), build);
   return { outputs, transform, size };
 }
 

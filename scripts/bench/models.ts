@@ -7,7 +7,7 @@ import type { RgbImage } from '../../edge/ingest/frame.js';
 import { Detector } from '../../edge/vision/detector.js';
 import { alignFace } from '../../edge/vision/face-align.js';
 import { alignmentLandmarks, FaceDetector } from '../../edge/vision/face-detector.js';
-import { inputSize, neutralFill, toInputTensor } from '../../edge/vision/input-tensor.js';
+import { inputSize, toInputTensor } from '../../edge/vision/input-tensor.js';
 import { percentile } from '../../edge/vision/latency-window.js';
 import { cropRegion, letterbox } from '../../edge/vision/letterbox.js';
 import { DEFAULT_MODELS_DIR, inputVariants, MODEL_ROLES, readManifest, selectModel, type ModelEntry } from '../../edge/vision/manifest.js';
@@ -63,8 +63,8 @@ async function inputsFor(entry: ModelEntry, frames: readonly RgbImage[], photos:
   return Promise.all(pictures.map(async (picture) => {
     const region = cropRegion(picture, undefined);
     if (region === undefined) throw new Error('empty picture');
-    const { pixels } = await letterbox(picture, region, { ...size, fill: neutralFill(entry.input) });
-    return toInputTensor(pixels, entry.input);
+    const { pixels, placement } = await letterbox(picture, region, size);
+    return toInputTensor(pixels, entry.input, placement);
   }));
 }
 

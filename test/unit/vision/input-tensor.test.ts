@@ -30,4 +30,25 @@ describe('input tensor', () => {
     assert.deepEqual(neutralFill(blaze), [128, 128, 128]);
     assert.throws(() => toInputTensor(new Uint8Array(5), nanodet), /expected 6 bytes/);
   });
+
+  it('places a smaller picture in the input and pads around it with the neutral colour, in both layouts', () => {
+    const planar: ModelInput = { ...nanodet, shape: [1, 3, 3, 2] };
+    const pixel = [10, 20, 30];
+    // One pixel at column 1, row 1 of a 2 x 3 input.
+    const tensor = toInputTensor(Uint8Array.from(pixel), planar, { width: 1, height: 1, left: 1, top: 1 });
+    // Model channel c is B, G, R: the pixel's value and the neutral fill's (124, 116, 104 in RGB order) of that colour.
+    const bgr = [[30, 104], [20, 116], [10, 124]] as const;
+    bgr.forEach(([value, fill], c) => {
+      const mean = planar.mean[c] ?? 0;
+      const std = planar.std[c] ?? 1;
+      tensor.subarray(c * 6, c * 6 + 6).forEach((got, i) => {
+        const want = ((i === 3 ? value : fill) - mean) / std;
+        assert.ok(Math.abs(got - want) < 1e-6, `channel ${c}, index ${i}: ${got} vs ${want}`);
+      });
+    });
+    const interleaved: ModelInput = { ...blaze, shape: [1, 2, 2, 3] };
+    const packed = toInputTensor(Uint8Array.from([255, 0, 255, 0, 255, 0]), interleaved, { width: 2, height: 1, left: 0, top: 1 });
+    assert.deepEqual(Array.from(packed, (v) => Math.round(v * 100) / 100), [0, 0, 0, 0, 0, 0, 1, -1, 1, -1, 1, -1].map((v, i) => (i < 6 ? Math.round(((128 - 127.5) / 127.5) * 100) / 100 : v)));
+    assert.throws(() => toInputTensor(Uint8Array.from(pixel), planar, { width: 1, height: 1, left: 2, top: 0 }), /does not fit the 2x3 input/);
+  });
 });

@@ -35,6 +35,24 @@ describe('motion gate', () => {
     assert.ok(moving.roi.x1 > 100, 'the crop leaves the still left part out');
   });
 
+  it('samples a frame of another size with offsets of its own, even when the small picture keeps its size', () => {
+    const gate = new MotionGate(motionSchema.parse({ width: 160 }));
+    gate.plan(picture(), [], 0);
+    // Twice the size, still: the small picture is 160 x 120 again; offsets kept from the 320 x 240 frame would read
+    // only its top-left quarter (and miss the square below).
+    const big = (square?: { x: number; y: number }): RgbImage => {
+      const small = picture(square);
+      const data = Buffer.alloc(W * 2 * H * 2 * 3);
+      for (let y = 0; y < H * 2; y++) for (let x = 0; x < W * 2; x++) small.data.copy(data, (y * W * 2 + x) * 3, ((y >> 1) * W + (x >> 1)) * 3, ((y >> 1) * W + (x >> 1)) * 3 + 3);
+      return { width: W * 2, height: H * 2, data };
+    };
+    gate.plan(big(), [], 100);
+    gate.plan(big(), [], 200);
+    const moving = gate.plan(big({ x: 250, y: 150 }), [], 300);
+    assert.equal(moving.reason, 'motion');
+    assert.ok(moving.roi && moving.roi.x1 <= 500 && moving.roi.x2 >= 560 && moving.roi.y1 <= 300 && moving.roi.y2 >= 420, JSON.stringify(moving.roi));
+  });
+
   it('compensates a uniform brightness change and relearns after a sudden partial one', () => {
     const gate = new MotionGate(motionSchema.parse({}));
     gate.plan(picture(), [], 0);

@@ -34,7 +34,8 @@ const LATE_MS = 10_000;
 
 /**
  * Pairs a camera's expected alerts with the alerts it raised: in due order, each takes the earliest unused alert of its
- * type decided within [due - 1 s, due + 10 s]. `streamStart` is the wall ms of the stream's first picture (the PLAY of
+ * type decided within [due - 1 s, due + 10 s] (from its earlier due time, when it has one; the alert is then timed from
+ * the latest due time it was not decided more than 1 s before). `streamStart` is the wall ms of the stream's first picture (the PLAY of
  * its RTSP session); `warnings` maps an alert id to when its first warning started playing.
  */
 export function matchCamera(
@@ -49,10 +50,13 @@ export function matchCamera(
   const matched = [...expected]
     .sort((a, b) => a.dueSeconds - b.dueSeconds)
     .map((want): MatchedAlert => {
-      const dueAt = streamStart + Math.round(want.dueSeconds * 1000);
-      const alert = own.find((a) => !used.has(a.id) && a.type === want.type && a.decidedAt >= dueAt - EARLY_MS && a.decidedAt <= dueAt + LATE_MS);
-      if (alert === undefined) return { type: want.type, dueAt, alertId: undefined, latencyMs: undefined };
+      const at = (seconds: number): number => streamStart + Math.round(seconds * 1000);
+      const latest = at(want.dueSeconds);
+      const earliest = at(Math.min(want.dueSeconds, want.orDueSeconds ?? want.dueSeconds));
+      const alert = own.find((a) => !used.has(a.id) && a.type === want.type && a.decidedAt >= earliest - EARLY_MS && a.decidedAt <= latest + LATE_MS);
+      if (alert === undefined) return { type: want.type, dueAt: latest, alertId: undefined, latencyMs: undefined };
       used.add(alert.id);
+      const dueAt = alert.decidedAt >= latest - EARLY_MS ? latest : earliest;
       const warning = warnings.get(alert.id);
       return { type: want.type, dueAt, alertId: alert.id, latencyMs: warning === undefined ? undefined : warning - dueAt };
     });

@@ -38,6 +38,19 @@ describe('capacity bench: expected fence alerts', () => {
     assert.deepEqual([silent.raised, silent.spoken, silent.onTime], [1, 0, false]);
   });
 
+  it('takes the dwell of the track that entered first for the expected one, timed from that entry + 12 s', () => {
+    const mirrored = { id: 'pond', role: 'fence', variant: 'mirrored' } as const;
+    const dwell = expectedAlerts(mirrored, 0).filter((a) => a.type === 'dwell');
+    assert.deepEqual(dwell, [{ type: 'dwell', dueSeconds: 66, orDueSeconds: 62.8 }]);
+    const his = matchCamera('pond', dwell, START, [alert('M', 'dwell', 63.3)], new Map([['M', START + 63_700]]));
+    assert.deepEqual(his.matched.map((m) => [m.alertId, m.dueAt - START, m.latencyMs]), [['M', 62_800, 900]]);
+    assert.equal(his.extra, 0);
+    const hers = matchCamera('pond', dwell, START, [alert('W', 'dwell', 66.4)], new Map([['W', START + 66_800]]));
+    assert.deepEqual(hers.matched.map((m) => [m.alertId, m.latencyMs]), [['W', 800]]);
+    const tooEarly = matchCamera('pond', dwell, START, [alert('E', 'dwell', 61.5)], new Map());
+    assert.deepEqual([tooEarly.matched[0]?.alertId, tooEarly.extra], [undefined, 1]);
+  });
+
   it('does not take an alert decided long after the due time for the expected one', () => {
     const timing = matchCamera('pond', expectedAlerts(plain, 0).slice(0, 1), START, [alert('A', 'intrusion', 61.0)], new Map([['A', START + 61_500]]));
     assert.equal(timing.matched[0]?.alertId, undefined);
@@ -45,7 +58,7 @@ describe('capacity bench: expected fence alerts', () => {
   });
 
   it('shifts due times into a cut clip, mirrors the fence and expects nothing of gate and quiet cameras', () => {
-    assert.deepEqual(expectedAlerts(plain, 44.5).map((a) => a.dueSeconds), [6.3, 9.1, 21.1]);
+    assert.deepEqual(expectedAlerts(plain, 44.5).map((a) => [a.dueSeconds, a.orDueSeconds]), [[6.3, undefined], [9.1, undefined], [21.1, 18.3]]);
     assert.deepEqual(expectedAlerts({ id: 'm', role: 'fence', variant: 'mirrored' }, 0).map((a) => a.dueSeconds), [50.8, 54, 66]);
     assert.deepEqual(camerasOf('mix', 4).map((c) => expectedAlerts(c, 0).length), [3, 0, 0, 0]);
     assert.deepEqual(camerasOf('busy', 3).map((c) => c.variant), ['plain', 'mirrored', 'plain']);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isNormalized, type Point } from '../geometry/geometry.js';
-import { SEVERITIES } from './rule-vocabulary.js';
+import { KEYFRAME_RULE_TYPES, SEVERITIES } from './rule-vocabulary.js';
 import type { DeepReadonly } from './schema.js';
 import type { LineConfig, ZoneConfig } from './zones.js';
 
@@ -207,6 +207,7 @@ export function identityCameras(config: { readonly cameras: readonly { readonly 
 interface CheckedCamera {
   readonly id: string;
   readonly detect: { readonly width: number; readonly height: number };
+  readonly input: { readonly decode: 'all' | 'keyframes' };
   readonly zones: readonly ZoneConfig[];
   readonly lines: readonly LineConfig[];
 }
@@ -264,6 +265,13 @@ export function checkRuleReferences(config: { readonly cameras: readonly Checked
     }
     if (lineId !== undefined && !camera.lines.some((l) => l.id === lineId)) {
       ctx.addIssue({ code: 'custom', path: at('line'), message: `camera "${camera.id}" has no line "${lineId}"` });
+    }
+    if (rule.enabled && camera.input.decode === 'keyframes' && (!KEYFRAME_RULE_TYPES.includes(rule.type) || usesIdentity(rule))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('camera'),
+        message: `camera "${camera.id}" decodes only key frames (input.decode: keyframes), too few for a ${rule.type} rule; set its input.decode to all, or disable the rule`,
+      });
     }
   });
 }

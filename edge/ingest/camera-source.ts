@@ -30,6 +30,11 @@ export interface CameraSourceOptions {
 const MIN_STARTUP_TIMEOUT_MS = 15_000;
 /** ffmpeg stderr lines logged per run; a lossy UDP stream can print a decode error per packet. */
 const LOGGED_LINES_PER_RUN = 5;
+/**
+ * Decoding key frames only, pictures further apart than this are too few for the presence rules' look a second and
+ * for the tracker, which drops a moving track unseen for 2 s.
+ */
+const KEYFRAME_GAP_MS = 2000;
 
 interface Run {
   /** Settles once the socket its stdout goes to is made and ffmpeg spawned. */
@@ -39,6 +44,8 @@ interface Run {
   frames: number;
   stalled: boolean;
   suppressed: number;
+  /** The log said that key frames come too far apart (once per run). */
+  sparseWarned: boolean;
 }
 
 /**
@@ -151,6 +158,7 @@ export class CameraSource {
       frames: 0,
       stalled: false,
       suppressed: 0,
+      sparseWarned: false,
     };
     this.#run = run;
     this.#lastFrameMono = run.startedAt;
@@ -162,6 +170,13 @@ export class CameraSource {
   #deliver(run: Run, frame: Frame): void {
     run.frames += 1;
     const now = performance.now();
+    if (run.frames > 1 && !run.sparseWarned && this.#options.camera.input.decode === 'keyframes' && now - this.#lastFrameMono > KEYFRAME_GAP_MS) {
+      run.sparseWarned = true;
+      this.#log.warn(
+        { gapMs: Math.round(now - this.#lastFrameMono) },
+        "key frames come more than 2 s apart, too few for the camera's rules: set the camera's I-frame interval to 1 s, or its input.decode to all",
+      );
+    }
     this.#lastFrameMono = now;
     this.#lastFrameAt = frame.ts;
     this.#fps.tick(now);

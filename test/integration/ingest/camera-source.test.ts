@@ -1,13 +1,22 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { WallClock } from '../../../edge/clock/clock.js';
 import { cameraSchema } from '../../../edge/config/cameras.js';
 import { CameraSource } from '../../../edge/ingest/camera-source.js';
 import type { CameraState } from '../../../edge/ingest/camera-status.js';
 import { shortClip } from '../../helpers/footage.js';
+import { captureLogs } from '../../helpers/logs.js';
 import { freePort } from '../../helpers/ports.js';
 import { startRtspServer } from '../../helpers/rtsp-server.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait.js';
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
 
 const WIDTH = 320;
 const HEIGHT = 240;
@@ -74,6 +83,57 @@ describe('CameraSource against a real RTSP server', { concurrency: true }, () =>
       }
     });
   }
+
+  it('decodes only the key frames with decode: keyframes: one picture a second, each that key frame byte for byte', async () => {
+    const server = await startRtspServer({ file: clip3 });
+    const hashes: string[] = [];
+    const camera = cameraSchema.parse({ id: 'cam', url: server.url(), detect: { width: WIDTH, height: HEIGHT, fps: 5 }, input: { decode: 'keyframes' } });
+    const source = new CameraSource({ camera, clock: new WallClock(), onFrame: (frame) => hashes.push(sha256(frame.data)) });
+    const states: CameraState[] = [];
+    source.onState((status) => states.push(status.state));
+    try {
+      source.start();
+      await waitFor('the stream to end', () => states.includes('ended'));
+      // The clip decoded in full as the camera's detector frames are (no deblocking, one thread): its key frames are
+      // every 10th (footageMp4 encodes 10 fps with a key frame a second), so 0, 10 and 20 of the 3 s clip.
+      const decoded = spawnSync('ffmpeg', ['-v', 'error', '-threads', '1', '-skip_loop_filter', 'all', '-i', clip3, '-vf', `scale=${String(WIDTH)}:${String(HEIGHT)}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 64 * 2 ** 20 });
+      assert.equal(decoded.status, 0, decoded.stderr.toString());
+      const size = WIDTH * HEIGHT * 3;
+      const all = Array.from({ length: decoded.stdout.length / size }, (_, i) => sha256(decoded.stdout.subarray(i * size, (i + 1) * size)));
+      assert.equal(all.length, 30);
+      assert.deepEqual(hashes, [all[0], all[10], all[20]]);
+    } finally {
+      await source.stop();
+      await server.stop();
+    }
+  });
+
+  it('warns once when key frames come more than 2 s apart', async () => {
+    const dir = await tempDir('keyframes-');
+    const sparse = join(dir.path, 'gop30.mp4');
+    const encoded = spawnSync('ffmpeg', ['-v', 'error', '-i', clip20, '-t', '15', '-an', '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'veryfast', '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-r', '10', '-movflags', '+faststart', sparse]);
+    assert.equal(encoded.status, 0, encoded.stderr.toString());
+    const server = await startRtspServer({ file: sparse });
+    const camera = cameraSchema.parse({ id: 'sparse-keyframes', url: server.url(), detect: { width: WIDTH, height: HEIGHT, fps: 5 }, input: { decode: 'keyframes' } });
+    let frames = 0;
+    const source = new CameraSource({ camera, clock: new WallClock(), onFrame: () => (frames += 1) });
+    const states: CameraState[] = [];
+    source.onState((status) => states.push(status.state));
+    const logs = captureLogs();
+    try {
+      source.start();
+      await waitFor('the stream to end', () => states.includes('ended'), 30_000);
+      const warned = logs.records().filter((record) => record.camera === 'sparse-keyframes' && record.msg.startsWith('key frames come more than 2 s apart'));
+      assert.equal(frames, 5, 'key frames at 0, 3, 6, 9 and 12 s');
+      assert.equal(warned.length, 1);
+      assert.ok(Number(warned[0]?.gapMs) >= 2000, JSON.stringify(warned[0]));
+    } finally {
+      logs.restore();
+      await source.stop();
+      await server.stop();
+      await dir.remove();
+    }
+  });
 
   it('reconnects after the server restarts and keeps seq increasing', async () => {
     const server = await startRtspServer({ file: clip20 });

@@ -75,6 +75,35 @@ rules:
     ]);
   });
 
+  it('lets a camera decode only key frames when its enabled rules judge presence, and refuses it for the others', () => {
+    const keyframes = head.replace('detect: { width: 768, height: 576 }', 'detect: { width: 768, height: 576 }\n    input: { decode: keyframes }');
+    const zones = `    zones: [{ id: post, polygon: [[0, 0], [0.5, 0], [0.5, 0.5], [0, 0.5]], labels: [person, car] }]
+    lines: [{ id: gate, a: [0, 300], b: [700, 300] }]
+`;
+    const quiet = parseConfig(`${keyframes}${zones}rules:
+  - { id: a, type: absence, camera: cam1, zone: post }
+  - { id: b, type: crowd, camera: cam1, zone: post, minPeople: 5 }
+  - { id: c, type: parking, camera: cam1, zone: post }
+  - { id: d, type: intrusion, camera: cam1, zone: post, enabled: false }
+`, 'test.yaml');
+    assert.equal(quiet.cameras[0]?.input.decode, 'keyframes');
+    assert.equal(parseConfig(head, 'test.yaml').cameras[0]?.input.decode, 'all', 'every frame by default');
+    const refused = (type: string): string => `rules[1].camera: camera "cam1" decodes only key frames (input.decode: keyframes), too few for a ${type} rule; set its input.decode to all, or disable the rule`;
+    assert.deepEqual(problems(`${keyframes}${zones}rules:
+  - { id: a, type: absence, camera: cam1, zone: post }
+  - { id: b, type: intrusion, camera: cam1, zone: post }
+`), [refused('intrusion')]);
+    assert.deepEqual(problems(`${keyframes}${zones}rules:
+  - { id: a, type: absence, camera: cam1, zone: post }
+  - { id: b, type: line-cross, camera: cam1, line: gate }
+`), [refused('line-cross')]);
+    assert.deepEqual(problems(`${keyframes}${zones}rules:
+  - { id: a, type: absence, camera: cam1, zone: post }
+  - { id: b, type: dwell, camera: cam1, zone: post, seconds: 20 }
+`), [refused('dwell')]);
+    assert.deepEqual(problems(head.replace('detect: { width: 768, height: 576 }', 'detect: { width: 768, height: 576 }\n    input: { decode: some }')).map((p) => p.split(':')[0]), ['cameras[0].input.decode']);
+  });
+
   it('rejects unknown rule types, bad times and unknown keys', () => {
     const text = `${head}    zones: [{ id: lawn, polygon: [[0, 0], [10, 0], [10, 10]] }]
 rules:

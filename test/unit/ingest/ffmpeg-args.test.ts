@@ -42,6 +42,19 @@ describe('liveArgs', () => {
     assert.deepEqual(input.slice(input.lastIndexOf('-skip_loop_filter')), ['-skip_loop_filter', 'nokey'], 'the camera\'s own value comes last');
   });
 
+  it('decodes only key frames before -i for decode: keyframes, each passed once at up to the detect rate', () => {
+    const args = liveArgs(camera({ input: { decode: 'keyframes' } }));
+    assert.equal(after(args, '-skip_frame'), 'nokey');
+    assert.ok(args.indexOf('-skip_frame') < args.indexOf('-i'));
+    assert.equal(after(args, '-filter:v'), 'scale=640:360', 'no fps filter: it would repeat each key frame up to the rate');
+    assert.equal(after(args, '-fps_mode'), 'vfr');
+    assert.equal(after(args, '-r'), '2');
+    assert.ok(args.indexOf('-fps_mode') > args.indexOf('-i'), 'an output option');
+    const all = liveArgs(camera());
+    assert.deepEqual([all.indexOf('-skip_frame'), all.indexOf('-fps_mode')], [-1, -1]);
+    assert.equal(liveViewArgs(camera({ input: { decode: 'keyframes' } }), { width: 640, bitrateKbps: 800 }).indexOf('-skip_frame'), -1, 'the live view decodes every frame');
+  });
+
   it('decodes the live view exactly: people watch it', () => {
     assert.equal(liveViewArgs(camera(), { width: 640, bitrateKbps: 800 }).indexOf('-skip_loop_filter'), -1);
   });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,7 +11,7 @@ import { ON_TIME_MS } from './lib/alert-timing.js';
 import { CLIP_SECONDS, cutStart, variantMp4, type Variant } from './lib/capacity-footage.js';
 import { decodeCores, detectorCost } from './lib/capacity-limit.js';
 import { formatRow, largestOnTime, rowOf, tableHeader, type LimitInputs, type Row } from './lib/capacity-report.js';
-import { camerasOf, type SetName } from './lib/capacity-scene.js';
+import { camerasOf, type QuietDecode, type SetName } from './lib/capacity-scene.js';
 import { runTrial } from './lib/gateway-trial.js';
 import { LocalMosquitto } from './lib/local-mosquitto.js';
 import { cpuFlagsLine, machineLine } from './machine.js';
@@ -79,12 +79,16 @@ interface Tree {
   readonly label: string;
   readonly dir: string;
   readonly commit: string;
+  readonly quietDecode: QuietDecode;
 }
 
 function describeTree(dir: string, index: number): Tree {
   if (!existsSync(join(dir, 'dist', 'edge', 'cli', 'main.js'))) throw new Error(`--tree ${dir}: no dist/edge/cli/main.js; build it there with npx tsc -p tsconfig.json`);
   const git = spawnSync('git', ['-C', dir, 'describe', '--always', '--dirty'], { encoding: 'utf8' });
-  return { label: String.fromCharCode(65 + index), dir, commit: git.status === 0 ? git.stdout.trim() : basename(dir) };
+  // A build from before cameras[].input.decode refuses the key (the schema is strict) and decodes every frame.
+  const schema = join(dir, 'config', 'schema.json');
+  const quietDecode = existsSync(schema) && readFileSync(schema, 'utf8').includes('"keyframes"') ? 'keyframes' : 'all';
+  return { label: String.fromCharCode(65 + index), dir, commit: git.status === 0 ? git.stdout.trim() : basename(dir), quietDecode };
 }
 
 // The limit's detector runs in this process; its info lines would break the table.
@@ -98,7 +102,10 @@ process.stdout.write(
     `${seconds === CLIP_SECONDS ? 'the whole clip' : `the last ${String(seconds)} s of the clip (from ${String(cutStart(seconds))} s)`} per N; ` +
     `${String(trials)} runs, about ${String(Math.ceil((trials * (seconds + 20)) / 60))} min\n`,
 );
-for (const tree of trees) process.stdout.write(`gateway ${tree.label}: ${tree.dir} (${tree.commit})\n`);
+for (const tree of trees) {
+  const quiet = tree.quietDecode === 'keyframes' ? 'quiet cameras decode key frames only' : 'every camera decodes every frame';
+  process.stdout.write(`gateway ${tree.label}: ${tree.dir} (${tree.commit}; ${quiet})\n`);
+}
 process.stdout.write(`output (configs, stores, gateway logs): ${out}\n`);
 mkdirSync(out, { recursive: true });
 
@@ -129,7 +136,7 @@ try {
           // The machine's speed drifts (the same detector took 16.4 and 23.3 ms per run in two bench runs an hour apart), so
           // the limit's detector part is measured again right before each run: against an old figure a ratio shows drift.
           const detector = await detectorCost(detectorRuns);
-          const observation = await runTrial({ tree: tree.dir, dir, gatewayId: `cap-${name}`, cameras, servers: targets, brokerUrl: broker.url, clipSeconds: seconds });
+          const observation = await runTrial({ tree: tree.dir, dir, gatewayId: `cap-${name}`, cameras, servers: targets, brokerUrl: broker.url, clipSeconds: seconds, quietDecode: tree.quietDecode });
           const row = rowOf(tree.label, cameras, observation, cutStart(seconds), { ...limit, detectorCpuMsPerRun: detector.cpuMsPerRun });
           writeFileSync(join(dir, 'result.json'), `${JSON.stringify({ row, streamStarts: Object.fromEntries(observation.streamStarts), window: observation.window }, null, 2)}\n`);
           rows.push(row);
@@ -166,7 +173,7 @@ async function measureLimit(): Promise<LimitInputs> {
 function describeSet(set: SetName): string {
   return set === 'busy'
     ? 'busy set: N cameras of the footage (plain and mirrored alternating), each with the pond fence (intrusion + 12 s dwell, voice)'
-    : 'school mix: the pond camera (footage, pond fence), a gate camera (mirrored, line-cross + 20 s loitering), N-2 quiet scenes (a still with sensor noise, absence rule)';
+    : 'school mix: the pond camera (footage, pond fence), a gate camera (mirrored, line-cross + 20 s loitering), N-2 quiet scenes (a still with sensor noise, absence rule; key frames only where the build has input.decode)';
 }
 
 function summarize(results: ReadonlyMap<SetName, readonly Row[]>): void {

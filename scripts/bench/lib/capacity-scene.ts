@@ -77,8 +77,12 @@ export function expectedAlerts(camera: CameraPlan, cutStart: number): ExpectedAl
   }));
 }
 
+/** `cameras[].input.decode` of the quiet cameras: their absence rule needs a look a second, a key frame gives it. */
+export type QuietDecode = 'all' | 'keyframes';
+
 export interface GatewayConfigOptions {
   readonly gatewayId: string;
+  readonly quietDecode: QuietDecode;
   /** Each camera with the RTSP URL it reads. */
   readonly cameras: readonly (CameraPlan & { readonly url: string })[];
   readonly storeDir: string;
@@ -119,7 +123,10 @@ function zonesAndRules(camera: CameraPlan): { zones: object[]; lines: object[]; 
   }
 }
 
-/** The `huxiao run` config file of one bench run, as YAML; only keys today's main already knows, so it runs there too. */
+/**
+ * The `huxiao run` config file of one bench run, as YAML; only keys today's main already knows, so it runs there too,
+ * but for the quiet cameras' `input.decode` where the build has it.
+ */
 export function gatewayConfig(options: GatewayConfigOptions): string {
   const cameras = options.cameras.map((camera) => ({ camera, ...zonesAndRules(camera) }));
   const config = {
@@ -128,7 +135,14 @@ export function gatewayConfig(options: GatewayConfigOptions): string {
     storage: { dir: options.storeDir },
     audio: { device: 'null', cache: { dir: options.audioDir } },
     mqtt: { url: options.brokerUrl, telemetryIntervalSeconds: options.telemetrySeconds },
-    cameras: cameras.map(({ camera, zones, lines }) => ({ id: camera.id, url: camera.url, detect: { width: 1280, height: 720, fps: 5 }, zones, lines })),
+    cameras: cameras.map(({ camera, zones, lines }) => ({
+      id: camera.id,
+      url: camera.url,
+      detect: { width: 1280, height: 720, fps: 5 },
+      ...(camera.role === 'quiet' && options.quietDecode === 'keyframes' ? { input: { decode: 'keyframes' } } : {}),
+      zones,
+      lines,
+    })),
     rules: cameras.flatMap(({ rules }) => rules),
     // config/demo.yaml's warnings.
     actions: [

@@ -6,7 +6,7 @@ import { LineSplitter } from '../../../edge/process/line-splitter.js';
 import { topicRoot } from '../../../edge/uplink/topics.js';
 import type { ObservedAlert, TelemetrySample } from './alert-timing.js';
 import type { Variant } from './capacity-footage.js';
-import { gatewayConfig, type CameraPlan } from './capacity-scene.js';
+import { gatewayConfig, type CameraPlan, type QuietDecode } from './capacity-scene.js';
 import { ProcSampler, type Tick } from './proc-sampler.js';
 import { RtspPlayProbe, type ProbeTarget } from './rtsp-play-probe.js';
 
@@ -21,6 +21,8 @@ export interface TrialOptions {
   readonly servers: ReadonlyMap<Variant, ProbeTarget>;
   readonly brokerUrl: string;
   readonly clipSeconds: number;
+  /** How the quiet cameras decode (a build without `cameras[].input.decode` decodes every frame). */
+  readonly quietDecode: QuietDecode;
 }
 
 export interface TrialObservation {
@@ -97,6 +99,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialObservation>
       configPath,
       gatewayConfig({
         gatewayId: options.gatewayId,
+        quietDecode: options.quietDecode,
         cameras: options.cameras.map((camera) => ({ ...camera, url: probes.get(camera.id)?.url('/stream') ?? '' })),
         storeDir: join(options.dir, 'store'),
         audioDir: join(options.dir, 'audio'),

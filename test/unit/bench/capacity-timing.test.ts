@@ -67,8 +67,11 @@ describe('capacity bench: expected fence alerts', () => {
 
   it('writes a config the gateway accepts, with the fence mirrored on a mirrored camera', () => {
     const cameras = [...camerasOf('busy', 2), ...camerasOf('mix', 3).slice(1)].map((camera) => ({ ...camera, url: 'rtsp://127.0.0.1:8554/stream' }));
-    const text = gatewayConfig({ gatewayId: 'cap', cameras, storeDir: '/tmp/s', audioDir: '/tmp/a', brokerUrl: 'mqtt://127.0.0.1:1883', telemetrySeconds: 5 });
+    const options = { gatewayId: 'cap', cameras, storeDir: '/tmp/s', audioDir: '/tmp/a', brokerUrl: 'mqtt://127.0.0.1:1883', telemetrySeconds: 5 };
+    const text = gatewayConfig({ ...options, quietDecode: 'keyframes' });
     const config = parseConfig(text, 'generated');
+    assert.deepEqual(config.cameras.map((c) => c.input.decode), ['all', 'all', 'all', 'keyframes'], 'only the quiet camera decodes key frames');
+    assert.ok(!gatewayConfig({ ...options, quietDecode: 'all' }).includes('decode'), 'a build without input.decode gets no such key');
     assert.deepEqual(config.rules.map((r) => `${r.camera}:${r.type}`), ['busy-1:intrusion', 'busy-1:dwell', 'busy-2:intrusion', 'busy-2:dwell', 'gate:line-cross', 'gate:dwell', 'quiet-1:absence']);
     const fences = (parse(text) as { cameras: { zones: { polygon: [number, number][] }[] }[] }).cameras.map((c) => c.zones[0]?.polygon[1]);
     // config/demo.yaml's [330, 370] of 768x576, and its mirror image.

@@ -36,7 +36,7 @@ const inputSchema = z
       .enum(['all', 'keyframes'])
       .default('all')
       .describe(
-        'Which frames ffmpeg decodes. keyframes: only the key frames (`-skip_frame nokey`), about a third of the decoding CPU, and the detector sees one picture per key frame, one key-frame interval late (the decoder hands a key frame over when the next one arrives). For a camera whose enabled rules only judge presence over many seconds (absence, crowd, parking, vendor) and whose stream has a key frame every second or two (the camera\'s I-frame interval); a camera with an intrusion, line-cross, object, return, dwell or face rule is refused, and the log warns when key frames come more than 2 s apart. The live view is decoded in full.',
+        'Which frames ffmpeg decodes. keyframes: only the key frames (`-skip_frame nokey`), about a third of the decoding CPU, and the detector sees one picture per key frame, one key-frame interval late (the decoder hands a key frame over when the next one arrives). For a camera whose enabled rules only judge presence over many seconds (absence, crowd, parking, vendor) and whose stream has a key frame every second or two (the camera\'s I-frame interval); a camera with an intrusion, line-cross, object, return, dwell, count or face rule is refused, and the log warns when key frames come more than 2 s apart. The live view is decoded in full.',
       ),
     extraArgs: z.array(z.string()).max(32).default([]).describe('Extra ffmpeg input arguments placed before -i, for cameras that need them; after the defaults (`-threads 1`: one decoding thread, no frame-threading delay; `-skip_loop_filter all` unless deblock is on; `-skip_frame nokey` for decode: keyframes), so they may override them.'),
   })

@@ -41,7 +41,7 @@ export function toInputTensor(pixels: Uint8Array, input: ModelInput, placement?:
   const padded = place.width !== width || place.height !== height;
   const fill = neutralFill(input);
   const planar = input.layout === 'NCHW';
-  // Within a channel, the step from one pixel to the next and from one row to the next in the target.
+  // Within a channel, the step from one pixel to the next in the target: 1 in a plane, 3 when interleaved.
   const step = planar ? 1 : 3;
   const target = new Float32Array(plane * 3);
   // Source offset (within one RGB pixel) of each model channel.

@@ -178,6 +178,7 @@ export class MotionGate {
   }
 }
 
+/** Grey value (BT.601 weights) of the RGB pixel at byte offset `i`. */
 function luma(data: Uint8Array, i: number): number {
   return 0.299 * (data[i] ?? 0) + 0.587 * (data[i + 1] ?? 0) + 0.114 * (data[i + 2] ?? 0);
 }

@@ -70,7 +70,7 @@ function expectedBin(logits: Float32Array, offset: number, bins: number): number
 export function decodeNanoDet(outputs: ModelOutputs, options: NanoDetDecodeOptions): Candidate[] {
   const { minScores } = options;
   const classes = minScores.length;
-  // Only the configured labels have a finite threshold: reading the other 79 scores of every cell found nothing.
+  // Only the configured labels have a finite threshold; reading the other classes' scores of every cell found nothing.
   const wanted = Int32Array.from(minScores.keys()).filter((classId) => Number.isFinite(minScores[classId]));
   const candidates: Candidate[] = [];
   for (const head of findHeads(outputs, options)) {

@@ -6,10 +6,11 @@ import { parseArgs } from 'node:util';
 import { freeLoopbackPort } from '../devkit/free-port.js';
 import { packageRoot } from '../devkit/footage.js';
 import { RtspTestServer } from '../devkit/rtsp-test-server.js';
+import type { RgbImage } from '../../edge/ingest/frame.js';
 import { rootLogger } from '../../edge/log.js';
 import { ON_TIME_MS } from './lib/alert-timing.js';
 import { CLIP_SECONDS, cutStart, variantMp4, type Variant } from './lib/capacity-footage.js';
-import { decodeCores, detectorCost } from './lib/capacity-limit.js';
+import { decodeCores, detectorCost, detectorFrames } from './lib/capacity-limit.js';
 import { formatRow, largestOnTime, rowOf, tableHeader, type LimitInputs, type Row } from './lib/capacity-report.js';
 import { camerasOf, type QuietDecode, type SetName } from './lib/capacity-scene.js';
 import { runTrial } from './lib/gateway-trial.js';
@@ -120,7 +121,8 @@ try {
   }
   await broker.start();
 
-  const limit = await measureLimit();
+  const frames = await detectorFrames();
+  const limit = await measureLimit(frames);
   const targets = new Map([...servers].map(([variant, server]) => [variant, { host: '127.0.0.1', port: Number(new URL(server.url()).port) }]));
   const results = new Map<SetName, Row[]>();
   for (const [set, ns] of sets) {
@@ -135,7 +137,7 @@ try {
         try {
           // The machine's speed drifts (the same detector took 16.4 and 23.3 ms per run in two bench runs an hour apart), so
           // the limit's detector part is measured again right before each run: against an old figure a ratio shows drift.
-          const detector = await detectorCost(detectorRuns);
+          const detector = await detectorCost(detectorRuns, frames);
           const observation = await runTrial({ tree: tree.dir, dir, gatewayId: `cap-${name}`, cameras, servers: targets, brokerUrl: broker.url, clipSeconds: seconds, quietDecode: tree.quietDecode });
           const row = rowOf(tree.label, cameras, observation, cutStart(seconds), { ...limit, detectorCpuMsPerRun: detector.cpuMsPerRun });
           writeFileSync(join(dir, 'result.json'), `${JSON.stringify({ row, streamStarts: Object.fromEntries(observation.streamStarts), window: observation.window }, null, 2)}\n`);
@@ -155,10 +157,10 @@ try {
   for (const server of servers.values()) await server.stop();
 }
 
-async function measureLimit(): Promise<LimitInputs> {
+async function measureLimit(frames: readonly RgbImage[]): Promise<LimitInputs> {
   const urls = new Map([...servers].map(([variant, server]) => [variant, server.url()]));
   const decode = await decodeCores(urls, decodeSeconds);
-  const detector = await detectorCost(detectorRuns);
+  const detector = await detectorCost(detectorRuns, frames);
   const decoded = [...decode].map(([variant, value]) => `${variant} ${value.toFixed(3)}`).join(', ');
   process.stdout.write(`\nlimit = decode alone + detector alone at the rate the rules need\n`);
   process.stdout.write(`  decode (ffmpeg -f null over RTSP, ${decodeSeconds.toFixed(0)} s): ${decoded} cores per stream\n`);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { visionSchema } from '../../../edge/config/vision.js';
+import type { RgbImage } from '../../../edge/ingest/frame.js';
 import { footageSource } from '../../devkit/footage.js';
 import { ffmpegBinary } from '../../../edge/ingest/ffmpeg-process.js';
 import { Detector } from '../../../edge/vision/detector.js';
@@ -56,15 +57,19 @@ export interface DetectorCost {
 const FRAMES = [60, 160, 260, 360, 460, 520, 560, 600, 660, 760];
 const WARMUP = 3;
 
+/** The footage frames the detector's cost is measured on, at 1280x720; decoded once per bench. */
+export function detectorFrames(): Promise<RgbImage[]> {
+  return videoFrames(footageSource(), FRAMES, { width: 1280, height: 720 });
+}
+
 /**
  * The runtime's detector (the manifest's default build with the other input shapes vision.detector.input loads,
- * vision.threads default) run back to back on 1280x720 frames.
+ * vision.threads default) run back to back on `frames` (detectorFrames()).
  */
-export async function detectorCost(runs: number): Promise<DetectorCost> {
+export async function detectorCost(runs: number, frames: readonly RgbImage[]): Promise<DetectorCost> {
   const vision = visionSchema.parse({});
   const manifest = await readManifest(join(DEFAULT_MODELS_DIR, 'manifest.json'));
   const entry = selectModel(manifest, 'detector', undefined);
-  const frames = await videoFrames(footageSource(), FRAMES, { width: 1280, height: 720 });
   const inputs = vision.detector.input === 'fit' ? inputVariants(manifest, entry) : [];
   const session = new ModelSession({ modelsDir: DEFAULT_MODELS_DIR, entry, inputs, threads: vision.threads, queueSize: 4 });
   await session.start();

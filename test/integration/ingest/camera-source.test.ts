@@ -23,7 +23,7 @@ const HEIGHT = 240;
 
 interface Harness {
   readonly source: CameraSource;
-  readonly frames: { seq: number; ts: number; width: number; height: number; bytes: number }[];
+  readonly frames: { seq: number; ts: number; width: number; height: number; bytes: number; sha256: string }[];
   readonly states: CameraState[];
   /** Frames delivered when each state was entered. */
   readonly framesAt: number[];
@@ -43,7 +43,7 @@ function harness(url: string, extra: Record<string, unknown> = {}): Harness {
   const source = new CameraSource({
     camera,
     clock: new WallClock(),
-    onFrame: (frame) => frames.push({ seq: frame.seq, ts: frame.ts, width: frame.width, height: frame.height, bytes: frame.data.length }),
+    onFrame: (frame) => frames.push({ seq: frame.seq, ts: frame.ts, width: frame.width, height: frame.height, bytes: frame.data.length, sha256: sha256(frame.data) }),
   });
   source.onState((status) => {
     states.push(status.state);
@@ -86,14 +86,11 @@ describe('CameraSource against a real RTSP server', { concurrency: true }, () =>
 
   it('decodes only the key frames with decode: keyframes: one picture a second, each that key frame byte for byte', async () => {
     const server = await startRtspServer({ file: clip3 });
-    const hashes: string[] = [];
-    const camera = cameraSchema.parse({ id: 'cam', url: server.url(), detect: { width: WIDTH, height: HEIGHT, fps: 5 }, input: { decode: 'keyframes' } });
-    const source = new CameraSource({ camera, clock: new WallClock(), onFrame: (frame) => hashes.push(sha256(frame.data)) });
-    const states: CameraState[] = [];
-    source.onState((status) => states.push(status.state));
+    const { source, frames, states, framesAt } = harness(server.url(), { input: { decode: 'keyframes' } });
     try {
       source.start();
       await waitFor('the stream to end', () => states.includes('ended'));
+      const firstRun = frames.slice(0, framesAt[states.indexOf('ended')]);
       // The clip decoded in full as the camera's detector frames are (no deblocking, one thread): its key frames are
       // every 10th (footageMp4 encodes 10 fps with a key frame a second), so 0, 10 and 20 of the 3 s clip.
       const decoded = spawnSync('ffmpeg', ['-v', 'error', '-threads', '1', '-skip_loop_filter', 'all', '-i', clip3, '-vf', `scale=${String(WIDTH)}:${String(HEIGHT)}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 64 * 2 ** 20 });
@@ -101,7 +98,7 @@ describe('CameraSource against a real RTSP server', { concurrency: true }, () =>
       const size = WIDTH * HEIGHT * 3;
       const all = Array.from({ length: decoded.stdout.length / size }, (_, i) => sha256(decoded.stdout.subarray(i * size, (i + 1) * size)));
       assert.equal(all.length, 30);
-      assert.deepEqual(hashes, [all[0], all[10], all[20]]);
+      assert.deepEqual(firstRun.map((frame) => frame.sha256), [all[0], all[10], all[20]]);
     } finally {
       await source.stop();
       await server.stop();
@@ -114,17 +111,13 @@ describe('CameraSource against a real RTSP server', { concurrency: true }, () =>
     const encoded = spawnSync('ffmpeg', ['-v', 'error', '-i', clip20, '-t', '15', '-an', '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'veryfast', '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-r', '10', '-movflags', '+faststart', sparse]);
     assert.equal(encoded.status, 0, encoded.stderr.toString());
     const server = await startRtspServer({ file: sparse });
-    const camera = cameraSchema.parse({ id: 'sparse-keyframes', url: server.url(), detect: { width: WIDTH, height: HEIGHT, fps: 5 }, input: { decode: 'keyframes' } });
-    let frames = 0;
-    const source = new CameraSource({ camera, clock: new WallClock(), onFrame: () => (frames += 1) });
-    const states: CameraState[] = [];
-    source.onState((status) => states.push(status.state));
+    const { source, states, framesAt } = harness(server.url(), { id: 'sparse-keyframes', input: { decode: 'keyframes' } });
     const logs = captureLogs();
     try {
       source.start();
       await waitFor('the stream to end', () => states.includes('ended'), 30_000);
       const warned = logs.records().filter((record) => record.camera === 'sparse-keyframes' && record.msg.startsWith('key frames come more than 2 s apart'));
-      assert.equal(frames, 5, 'key frames at 0, 3, 6, 9 and 12 s');
+      assert.equal(framesAt[states.indexOf('ended')], 5, 'key frames at 0, 3, 6, 9 and 12 s');
       assert.equal(warned.length, 1);
       assert.ok(Number(warned[0]?.gapMs) >= 2000, JSON.stringify(warned[0]));
     } finally {
